@@ -1,0 +1,3 @@
+using Mixnode.Cli;
+
+return MixnodeCommand.Run(args);
