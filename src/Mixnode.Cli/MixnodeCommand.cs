@@ -1,13 +1,29 @@
 using System.CommandLine;
+using Mixnode.Cli.Bench;
+using Mixnode.Cli.Demo;
+using Mixnode.Cli.Vectors;
 
 namespace Mixnode.Cli;
 
-/// <summary>The root of the <c>mixnode</c> command line; each verb lives in its own file.</summary>
+/// <summary>The root of the <c>mixnode</c> command line; each verb lives in its own folder.</summary>
 internal static class MixnodeCommand
 {
-    public static int Run(string[] args)
+    /// <summary>Parses and runs a command line; <paramref name="output"/> replaces stdout and stderr (tests).</summary>
+    public static int Run(string[] args, TextWriter? output = null)
     {
-        var root = new RootCommand("Mixnode: a Katzenpost-compatible Sphinx mix network node.");
-        return root.Parse(args).Invoke();
+        var root = new RootCommand("Mixnode: a Katzenpost-compatible Sphinx mix network node.")
+        {
+            VectorsCommand.Create(),
+            BenchCommand.Create(),
+            DemoCommand.Create(),
+        };
+        var configuration = new InvocationConfiguration();
+        if (output is not null)
+        {
+            configuration.Output = output;
+            configuration.Error = output;
+        }
+
+        return root.Parse(args).Invoke(configuration);
     }
 }
