@@ -14,6 +14,7 @@ internal static class AezBlock
     /// Doubling in GF(2^128) with the block read as a big-endian integer (CMAC/OCB "dbl", not GCM's reflected order):
     /// shift left by one and fold the carry back in as 0x87 in the last byte.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<byte> Double(Vector128<byte> x)
     {
         Vector128<ulong> words = x.AsUInt64();

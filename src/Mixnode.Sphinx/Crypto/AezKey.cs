@@ -23,9 +23,6 @@ internal struct AezKey
     /// <summary>The Katzenpost profile's key length: used as is, no hashing.</summary>
     public const int RawSize = 48;
 
-    // BLAKE2b with a 48-byte digest in its parameter block (BLAKE2b-384), not BLAKE2b-512 truncated.
-    private static readonly Blake2b Blake2b384 = new(RawSize);
-
     public Vector128<byte> I;
     public Vector128<byte> J;
     public Vector128<byte> L;
@@ -43,7 +40,7 @@ internal struct AezKey
         }
 
         Span<byte> extracted = stackalloc byte[RawSize];
-        Blake2b384.Hash(key, extracted);
+        Blake2b384.Instance.Hash(key, extracted);
         FromRaw(extracted, out result);
         CryptographicOperations.ZeroMemory(extracted);
     }
@@ -72,6 +69,15 @@ internal struct AezKey
         m[5] = l4 ^ l;
         m[6] = l4 ^ l2;
         m[7] = l4 ^ l2 ^ l;
+    }
+
+    /// <summary>
+    /// BLAKE2b with a 48-byte digest in its parameter block (BLAKE2b-384), not BLAKE2b-512 truncated. In its own class
+    /// so the profile path (48-byte keys) never initialises NSec/libsodium.
+    /// </summary>
+    private static class Blake2b384
+    {
+        public static readonly Blake2b Instance = new(RawSize);
     }
 
     /// <summary>Wipes the key from the stack; ZeroMemory is never optimised away.</summary>
