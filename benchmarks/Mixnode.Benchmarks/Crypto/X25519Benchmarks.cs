@@ -9,6 +9,8 @@ namespace Mixnode.Benchmarks.Crypto;
 /// Compare with <c>openssl speed ecdhx25519</c>, which times EVP_PKEY_derive alone on a prepared context.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class X25519Benchmarks
 {
     private readonly byte[] _scalar = Convert.FromHexString("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
