@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -76,11 +75,13 @@ public static class ChaCha20
 
     internal static void KeystreamVector128(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ulong counter, Span<byte> output)
     {
-        var s0 = Vector128.Create(Sigma0, Sigma1, Sigma2, Sigma3);
-        var s1 = Vector128.Create<byte>(key).AsUInt32();
-        var s2 = Vector128.Create<byte>(key[16..]).AsUInt32();
+        // The input state lives in an explicit stack struct (not locals the JIT may spill anywhere) so it can be wiped.
+        Unsafe.SkipInit(out Rows state);
+        state[0] = Vector128.Create(Sigma0, Sigma1, Sigma2, Sigma3);
+        state[1] = Vector128.Create<byte>(key).AsUInt32();
+        state[2] = Vector128.Create<byte>(key[16..]).AsUInt32();
         var (w12, w13, w14, w15) = CounterNonce(nonce, counter);
-        var s3 = Vector128.Create(w12, w13, w14, w15);
+        state[3] = Vector128.Create(w12, w13, w14, w15);
         var djb = nonce.Length == 8;
 
         ref var dst = ref MemoryMarshal.GetReference(output);
@@ -88,26 +89,38 @@ public static class ChaCha20
         var offset = 0;
         while (offset < output.Length)
         {
-            var x0 = s0;
-            var x1 = s1;
-            var x2 = s2;
-            var x3 = s3;
+            var x0 = state[0];
+            var x1 = state[1];
+            var x2 = state[2];
+            var x3 = state[3];
             for (var i = 0; i < 10; i++)
             {
-                QuarterRounds(ref x0, ref x1, ref x2, ref x3);
+                // Column round.
+                x0 += x1; x3 = Rotl16(x3 ^ x0);
+                x2 += x3; x1 = Rotl12(x1 ^ x2);
+                x0 += x1; x3 = Rotl8(x3 ^ x0);
+                x2 += x3; x1 = Rotl7(x1 ^ x2);
+
+                // Diagonalise: rotate rows 1..3 left by 1, 2, 3 lanes.
                 x1 = Vector128.Shuffle(x1, Vector128.Create(1u, 2, 3, 0));
                 x2 = Vector128.Shuffle(x2, Vector128.Create(2u, 3, 0, 1));
                 x3 = Vector128.Shuffle(x3, Vector128.Create(3u, 0, 1, 2));
-                QuarterRounds(ref x0, ref x1, ref x2, ref x3);
+
+                // Diagonal round.
+                x0 += x1; x3 = Rotl16(x3 ^ x0);
+                x2 += x3; x1 = Rotl12(x1 ^ x2);
+                x0 += x1; x3 = Rotl8(x3 ^ x0);
+                x2 += x3; x1 = Rotl7(x1 ^ x2);
+
                 x1 = Vector128.Shuffle(x1, Vector128.Create(3u, 0, 1, 2));
                 x2 = Vector128.Shuffle(x2, Vector128.Create(2u, 3, 0, 1));
                 x3 = Vector128.Shuffle(x3, Vector128.Create(1u, 2, 3, 0));
             }
 
-            x0 += s0;
-            x1 += s1;
-            x2 += s2;
-            x3 += s3;
+            x0 += state[0];
+            x1 += state[1];
+            x2 += state[2];
+            x3 += state[3];
 
             var remaining = output.Length - offset;
             if (remaining >= BlockSize)
@@ -131,38 +144,24 @@ public static class ChaCha20
 
             // Next block: bump word 12, carrying into word 13 for the 64-bit DJB counter.
             counter++;
-            s3 = djb
+            state[3] = djb
                 ? Vector128.Create((uint)counter, (uint)(counter >> 32), w14, w15)
-                : s3.WithElement(0, (uint)counter);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void QuarterRounds(ref Vector128<uint> a, ref Vector128<uint> b, ref Vector128<uint> c, ref Vector128<uint> d)
-    {
-        a += b;
-        d = RotateLeft16(d ^ a);
-        c += d;
-        b = RotateLeft(b ^ c, 12);
-        a += b;
-        d = RotateLeft8(d ^ a);
-        c += d;
-        b = RotateLeft(b ^ c, 7);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateLeft(Vector128<uint> v, [ConstantExpected] byte n)
-    {
-        if (Avx512F.VL.IsSupported)
-        {
-            return Avx512F.VL.RotateLeft(v, n);
+                : state[3].WithElement(0, (uint)counter);
         }
 
-        return Vector128.ShiftLeft(v, n) | Vector128.ShiftRightLogical(v, 32 - n);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes((Span<Vector128<uint>>)state));
     }
 
+    [InlineArray(4)]
+    private struct Rows
+    {
+        private Vector128<uint> _element;
+    }
+
+    // Rotations by literal constants: a [ConstantExpected] parameter threaded through a helper is not reliably a
+    // JIT-time constant, and a non-constant Avx512F.VL.RotateLeft count falls back to a slow path.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateLeft16(Vector128<uint> v)
+    private static Vector128<uint> Rotl16(Vector128<uint> v)
     {
         if (Avx512F.VL.IsSupported)
         {
@@ -178,7 +177,11 @@ public static class ChaCha20
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> RotateLeft8(Vector128<uint> v)
+    private static Vector128<uint> Rotl12(Vector128<uint> v) =>
+        Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(v, 12) : Vector128.ShiftLeft(v, 12) | Vector128.ShiftRightLogical(v, 20);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotl8(Vector128<uint> v)
     {
         if (Avx512F.VL.IsSupported)
         {
@@ -192,6 +195,10 @@ public static class ChaCha20
 
         return Vector128.ShiftLeft(v, 8) | Vector128.ShiftRightLogical(v, 24);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> Rotl7(Vector128<uint> v) =>
+        Avx512F.VL.IsSupported ? Avx512F.VL.RotateLeft(v, 7) : Vector128.ShiftLeft(v, 7) | Vector128.ShiftRightLogical(v, 25);
 
     [InlineArray(16)]
     private struct Block

@@ -70,12 +70,6 @@ public static class Sha512_256
         public ulong H0, H1, H2, H3, H4, H5, H6, H7;
     }
 
-    [InlineArray(16)]
-    private struct Schedule
-    {
-        private ulong _element;
-    }
-
     private static ReadOnlySpan<ulong> K =>
     [
         0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc,
@@ -124,14 +118,21 @@ public static class Sha512_256
 
     private static void Compress(ref State state, ReadOnlySpan<byte> block)
     {
-        // 16-word circular message schedule: W[t] for t ≥ 16 overwrites W[t-16].
-        Schedule w = default;
-        ref var w0 = ref w[0];
+        // Full 80-word message schedule up front, then a plain rotating-variable round loop: every working
+        // variable stays a register local (passing them by ref to a helper would force them onto the stack).
+        Span<ulong> w = stackalloc ulong[80];
+        ref var w0 = ref MemoryMarshal.GetReference(w);
         ref var b0 = ref MemoryMarshal.GetReference(block);
         for (var i = 0; i < 16; i++)
         {
             var word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b0, i * 8));
             Unsafe.Add(ref w0, i) = BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(word) : word;
+        }
+
+        for (var t = 16; t < 80; t++)
+        {
+            Unsafe.Add(ref w0, t) = SmallSigma1(Unsafe.Add(ref w0, t - 2)) + Unsafe.Add(ref w0, t - 7)
+                + SmallSigma0(Unsafe.Add(ref w0, t - 15)) + Unsafe.Add(ref w0, t - 16);
         }
 
         var a = state.H0;
@@ -144,16 +145,18 @@ public static class Sha512_256
         var h = state.H7;
         ref var k0 = ref MemoryMarshal.GetReference(K);
 
-        for (var t = 0; t < 80; t += 8)
+        for (var t = 0; t < 80; t++)
         {
-            Round(a, b, c, ref d, e, f, g, ref h, ref w0, ref k0, t + 0);
-            Round(h, a, b, ref c, d, e, f, ref g, ref w0, ref k0, t + 1);
-            Round(g, h, a, ref b, c, d, e, ref f, ref w0, ref k0, t + 2);
-            Round(f, g, h, ref a, b, c, d, ref e, ref w0, ref k0, t + 3);
-            Round(e, f, g, ref h, a, b, c, ref d, ref w0, ref k0, t + 4);
-            Round(d, e, f, ref g, h, a, b, ref c, ref w0, ref k0, t + 5);
-            Round(c, d, e, ref f, g, h, a, ref b, ref w0, ref k0, t + 6);
-            Round(b, c, d, ref e, f, g, h, ref a, ref w0, ref k0, t + 7);
+            var t1 = h + BigSigma1(e) + Ch(e, f, g) + Unsafe.Add(ref k0, t) + Unsafe.Add(ref w0, t);
+            var t2 = BigSigma0(a) + Maj(a, b, c);
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2;
         }
 
         state.H0 += a;
@@ -165,31 +168,6 @@ public static class Sha512_256
         state.H6 += g;
         state.H7 += h;
 
-        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes((Span<ulong>)w));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round(
-        ulong a, ulong b, ulong c, ref ulong d, ulong e, ulong f, ulong g, ref ulong h,
-        ref ulong w0, ref ulong k0, int t)
-    {
-        ulong wt;
-        if (t < 16)
-        {
-            wt = Unsafe.Add(ref w0, t);
-        }
-        else
-        {
-            // W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]
-            ref var slot = ref Unsafe.Add(ref w0, t & 15);
-            wt = SmallSigma1(Unsafe.Add(ref w0, (t - 2) & 15)) + Unsafe.Add(ref w0, (t - 7) & 15)
-                + SmallSigma0(Unsafe.Add(ref w0, (t - 15) & 15)) + slot;
-            slot = wt;
-        }
-
-        var t1 = h + BigSigma1(e) + Ch(e, f, g) + Unsafe.Add(ref k0, t) + wt;
-        var t2 = BigSigma0(a) + Maj(a, b, c);
-        d += t1;
-        h = t1 + t2;
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(w));
     }
 }
