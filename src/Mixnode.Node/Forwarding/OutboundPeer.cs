@@ -1,0 +1,297 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Mixnode.Node.Links;
+using Mixnode.Node.Processing;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Topology;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Node.Forwarding;
+
+/// <summary>
+/// Everything this node sends to one next hop: a bounded queue and one outbound link, opened lazily when
+/// the first packet arrives and re-opened with jittered exponential backoff when it fails. While the peer
+/// is down, packets older than <see cref="LinkOptions.PeerDownDropAfter"/> are dropped and counted, so the
+/// queue never holds more than its capacity nor anything for longer than a bounded time.
+/// </summary>
+internal sealed class OutboundPeer : IAsyncDisposable
+{
+    private readonly Bytes32 _id;
+    private readonly Func<NetworkTopology> _topology;
+    private readonly X25519PrivateKey _linkKey;
+    private readonly LinkSessionSettings _settings;
+    private readonly LinkOptions _options;
+    private readonly NodeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<OutboundItem> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly NoCommandsHandler _handler = new();
+    private Task? _loop;
+    private OutboundItem? _pending;
+    private LinkSession? _session;
+
+    public OutboundPeer(Bytes32 id, Func<NetworkTopology> topology, X25519PrivateKey linkKey, LinkSessionSettings settings, LinkOptions options, NodeMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _id = id;
+        _topology = topology;
+        _linkKey = linkKey;
+        _settings = settings;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _queue = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    public int QueueLength => _queue.Reader.Count;
+
+    public bool IsConnected => _session is { IsEstablished: true, CloseReason: null };
+
+    /// <summary>Queues a packet; owns the buffer from now on.</summary>
+    public void Enqueue(byte[] buffer, int length)
+    {
+        if (!_queue.Writer.TryWrite(new OutboundItem(buffer, length, _time.GetTimestamp())))
+        {
+            _metrics.PacketDropped(DropReason.Overload);
+            PacketBuffers.Return(buffer);
+            return;
+        }
+
+        if (_loop is null)
+        {
+            lock (_queue)
+            {
+                _loop ??= Task.Run(RunAsync);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _session?.Close(LinkCloseReason.Closed);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        Drop(_pending, DropReason.PeerDown);
+        while (_queue.Reader.TryRead(out OutboundItem item))
+        {
+            Drop(item, DropReason.PeerDown);
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        int failures = 0;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (_pending is null && !await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                LinkSession? session = await ConnectAsync(stop).ConfigureAwait(false);
+                if (session is null)
+                {
+                    failures++;
+                    TimeSpan delay = Backoff(failures);
+                    NodeLog.OutboundRetry(_logger, PeerName(), failures, delay);
+                    await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                    DropStale();
+                    continue;
+                }
+
+                failures = 0;
+                await RunSessionAsync(session, stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunSessionAsync(LinkSession session, CancellationToken stop)
+    {
+        _session = session;
+        _metrics.LinkOpened(inbound: false);
+        NodeLog.OutboundOpened(_logger, PeerName());
+        Task<LinkCloseReason> receive = session.RunReceiveLoopAsync(_handler);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _ = receive.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        try
+        {
+            while (true)
+            {
+                OutboundItem item;
+                if (_pending is { } pending)
+                {
+                    item = pending;
+                }
+                else if (!_queue.Reader.TryRead(out item))
+                {
+                    if (!await _queue.Reader.WaitToReadAsync(ended.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                _pending = item;
+                if (_time.GetElapsedTime(item.QueuedTimestamp) > _options.PeerDownDropAfter)
+                {
+                    _pending = null;
+                    Drop(item, DropReason.PeerDown);
+                    continue;
+                }
+
+                if (!await session.SendPacketAsync(item.Buffer.AsMemory(0, item.Length)).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                _pending = null;
+                _metrics.PacketForwarded();
+                PacketBuffers.Return(item.Buffer);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The link ended or the node stops; a packet in flight stays pending for the next link.
+        }
+
+        if (stop.IsCancellationRequested)
+        {
+            await session.SendDisconnectAsync().ConfigureAwait(false);
+        }
+
+        session.Close(LinkCloseReason.Closed);
+        LinkCloseReason reason = await receive.ConfigureAwait(false);
+        _metrics.LinkEnded(inbound: false);
+        _metrics.LinkClosed(reason);
+        NodeLog.OutboundClosed(_logger, PeerName(), reason.ToTag());
+        _session = null;
+        await session.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task<LinkSession?> ConnectAsync(CancellationToken stop)
+    {
+        if (!_topology().TryGetNode(_id, out var peer) || peer.Addresses.IsDefaultOrEmpty)
+        {
+            DropAll(DropReason.NoRoute);
+            return null;
+        }
+
+        if (!TrySplitAddress(peer.Addresses[0], out string host, out int port))
+        {
+            DropAll(DropReason.NoRoute);
+            return null;
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(_settings.HandshakeTimeout);
+            await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            stop.ThrowIfCancellationRequested();
+            return null;
+        }
+
+        var connection = new SocketPipeConnection(socket, _options.PauseThresholdBytes);
+        var session = new LinkSession(connection, _settings, _time, initiator: true);
+        session.Start();
+        Bytes32 expected = peer.LinkKey;
+        if (await session.HandshakeAsync(_linkKey, key => key.Span.SequenceEqual(expected.AsReadOnlySpan())).ConfigureAwait(false))
+        {
+            return session;
+        }
+
+        _metrics.LinkClosed(session.CloseReason ?? LinkCloseReason.HandshakeFailed);
+        await session.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        double max = _options.ReconnectBackoffMax.TotalMilliseconds;
+        double exponential = Math.Min(max, _options.ReconnectBackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30)));
+        // Jitter in [½, 1]: peers that lost the same node do not reconnect in lockstep.
+        double jittered = exponential * (0.5 + (Random.Shared.NextDouble() / 2));
+        double bounded = Math.Min(jittered, _options.PeerDownDropAfter.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(bounded);
+    }
+
+    private void DropStale()
+    {
+        if (_pending is { } pending && _time.GetElapsedTime(pending.QueuedTimestamp) > _options.PeerDownDropAfter)
+        {
+            _pending = null;
+            Drop(pending, DropReason.PeerDown);
+        }
+
+        while (_queue.Reader.TryPeek(out OutboundItem oldest) && _time.GetElapsedTime(oldest.QueuedTimestamp) > _options.PeerDownDropAfter)
+        {
+            if (_queue.Reader.TryRead(out OutboundItem item))
+            {
+                Drop(item, DropReason.PeerDown);
+            }
+        }
+    }
+
+    private void DropAll(DropReason reason)
+    {
+        Drop(_pending, reason);
+        _pending = null;
+        while (_queue.Reader.TryRead(out OutboundItem item))
+        {
+            Drop(item, reason);
+        }
+    }
+
+    private void Drop(OutboundItem? item, DropReason reason)
+    {
+        if (item is { } dropped)
+        {
+            _metrics.PacketDropped(reason);
+            PacketBuffers.Return(dropped.Buffer);
+        }
+    }
+
+    private string PeerName() => _topology().TryGetNode(_id, out var peer) ? peer.Name : "(gone)";
+
+    internal static bool TrySplitAddress(string address, out string host, out int port)
+    {
+        int colon = address.LastIndexOf(':');
+        host = colon > 0 ? address[..colon].Trim('[', ']') : "";
+        port = 0;
+        return colon > 0 && int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
+            && port is > 0 and < 65536 && host.Length > 0;
+    }
+
+    /// <summary>An outbound link only sends packets; the peer may send NoOps (ignored) and nothing else.</summary>
+    private sealed class NoCommandsHandler : ILinkCommandHandler
+    {
+        public bool Handle(LinkSession session, in Wire.WireCommand command) => false;
+    }
+}

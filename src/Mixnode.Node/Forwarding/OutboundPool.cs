@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Mixnode.Node.Links;
+using Mixnode.Node.Mixing;
+using Mixnode.Node.Processing;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Topology;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Node.Forwarding;
+
+/// <summary>
+/// Routes each packet whose delay is over to the <see cref="OutboundPeer"/> of its next hop. A next hop that
+/// the current topology does not list is dropped (reason no_route) before anything is queued; peers that
+/// leave the topology are closed when it changes.
+/// </summary>
+internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Bytes32, OutboundPeer> _peers = new();
+    private readonly Func<NetworkTopology> _topology;
+    private readonly X25519PrivateKey _linkKey;
+    private readonly LinkSessionSettings _settings;
+    private readonly LinkOptions _options;
+    private readonly NodeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly int _packetLength;
+    private volatile bool _stopped;
+
+    public OutboundPool(Func<NetworkTopology> topology, X25519PrivateKey linkKey, LinkSessionSettings settings, LinkOptions options, NodeMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _topology = topology;
+        _linkKey = linkKey;
+        _settings = settings;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _packetLength = settings.Framing.PacketLength;
+        metrics.ObserveQueueDepth("outbound", () => _peers.Values.Sum(p => (long)p.QueueLength));
+    }
+
+    public int PeerCount => _peers.Count;
+
+    public void Forward(in ScheduledPacket packet)
+    {
+        if (_stopped || !_topology().TryGetNode(packet.NextNodeId, out _))
+        {
+            _metrics.PacketDropped(_stopped ? DropReason.Overload : DropReason.NoRoute);
+            PacketBuffers.Return(packet.Buffer);
+            return;
+        }
+
+        if (!_peers.TryGetValue(packet.NextNodeId, out OutboundPeer? peer))
+        {
+            Bytes32 id = packet.NextNodeId;
+            peer = _peers.GetOrAdd(id, key => new OutboundPeer(key, _topology, _linkKey, _settings, _options, _metrics, _logger, _time));
+        }
+
+        peer.Enqueue(packet.Buffer, _packetLength);
+    }
+
+    /// <summary>Closes the peers the new topology no longer lists.</summary>
+    public void OnTopologyChanged(NetworkTopology topology)
+    {
+        foreach (Bytes32 id in _peers.Keys)
+        {
+            if (!topology.TryGetNode(id, out _) && _peers.TryRemove(id, out OutboundPeer? gone))
+            {
+                _ = gone.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopped = true;
+        foreach (OutboundPeer peer in _peers.Values)
+        {
+            await peer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _peers.Clear();
+    }
+}

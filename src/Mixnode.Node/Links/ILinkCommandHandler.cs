@@ -1,0 +1,10 @@
+using Mixnode.Node.Wire;
+
+namespace Mixnode.Node.Links;
+
+/// <summary>Receives the commands a session decrypts (NoOp and Disconnect are handled by the session itself).</summary>
+internal interface ILinkCommandHandler
+{
+    /// <summary>Handles one command; false when the link must not carry it (the session closes, reason malformed_command).</summary>
+    bool Handle(LinkSession session, in WireCommand command);
+}

@@ -1,0 +1,438 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Mixnode.Noise;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Wire;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Node.Links;
+
+/// <summary>
+/// One authenticated link over a <see cref="SocketPipeConnection"/>: the Noise XX handshake (the peer's
+/// static key must pass the caller's check, else the link closes before this side reveals anything more),
+/// then fixed-size encrypted frames each holding one wire command. A periodic timer enforces the handshake
+/// and idle timeouts and sends a NoOp when nothing else went out for a while. Both directions rekey after
+/// <see cref="LinkSessionSettings.RekeyInterval"/> messages. The first reason a session ends for is kept.
+/// </summary>
+internal sealed class LinkSession : IAsyncDisposable
+{
+    private readonly SocketPipeConnection _connection;
+    private readonly LinkSessionSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly bool _initiator;
+    private readonly int _frameLength;
+    private readonly byte[] _sendPlain;
+    private readonly byte[] _receivePlain;
+    private readonly byte[] _receiveCipher;
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly ITimer _timer;
+    private readonly long _started;
+    private NoiseTransport? _transport;
+    private long _lastReceived;
+    private long _lastSent;
+    private long _sent;
+    private long _received;
+    private int _closeReason = -1;
+    private int _noOpPending;
+    private volatile bool _established;
+
+    public LinkSession(SocketPipeConnection connection, LinkSessionSettings settings, TimeProvider time, bool initiator)
+    {
+        _connection = connection;
+        _settings = settings;
+        _time = time;
+        _initiator = initiator;
+        _frameLength = LinkProtocol.TransportFrameLength(settings.Framing);
+        _sendPlain = new byte[settings.Framing.CommandSize];
+        _receivePlain = new byte[settings.Framing.CommandSize];
+        _receiveCipher = new byte[_frameLength];
+        _started = time.GetTimestamp();
+        _lastReceived = _started;
+        _lastSent = _started;
+        TimeSpan tick = Min(settings.HandshakeTimeout, Min(settings.NoOpInterval, settings.IdleTimeout)) / 4;
+        tick = tick < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : tick;
+        _timer = time.CreateTimer(static state => ((LinkSession)state!).OnTick(), this, tick, tick);
+    }
+
+    public bool IsInitiator => _initiator;
+
+    /// <summary>Starts the connection's socket loops; call once before the handshake.</summary>
+    public void Start() => _connection.Start();
+
+    public bool IsEstablished => _established;
+
+    /// <summary>Why the session ended, or null while it runs.</summary>
+    public LinkCloseReason? CloseReason
+    {
+        get
+        {
+            int reason = Volatile.Read(ref _closeReason);
+            return reason < 0 ? null : (LinkCloseReason)reason;
+        }
+    }
+
+    /// <summary>
+    /// Runs the XX handshake. <paramref name="acceptPeer"/> sees the peer's static key as soon as it is known
+    /// (the initiator: before sending its own identity; the responder: at the end) and decides.
+    /// </summary>
+    public async Task<bool> HandshakeAsync(X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer)
+    {
+        using var handshake = new HandshakeState(LinkProtocol.Noise, _initiator, LinkProtocol.Prologue(_settings.Framing), linkKey, default);
+        byte[] message = new byte[LinkProtocol.MaxHandshakeMessage];
+        try
+        {
+            for (int step = 0; !handshake.IsHandshakeComplete; step++)
+            {
+                if (handshake.IsMyTurn)
+                {
+                    if (handshake.WriteMessage(default, message.AsSpan(LinkProtocol.HandshakeLengthPrefix), out int written) != NoiseResult.Ok)
+                    {
+                        return Fail(LinkCloseReason.HandshakeFailed);
+                    }
+
+                    BinaryPrimitives.WriteUInt16BigEndian(message, (ushort)written);
+                    FlushResult flush = await _connection.Output.WriteAsync(message.AsMemory(0, LinkProtocol.HandshakeLengthPrefix + written)).ConfigureAwait(false);
+                    if (flush.IsCompleted || flush.IsCanceled)
+                    {
+                        return Fail(LinkCloseReason.Closed);
+                    }
+                }
+                else
+                {
+                    int length = await ReadHandshakeMessageAsync(message).ConfigureAwait(false);
+                    if (length < 0)
+                    {
+                        return false;
+                    }
+
+                    if (handshake.ReadMessage(message.AsSpan(0, length), [], out _) != NoiseResult.Ok)
+                    {
+                        return Fail(LinkCloseReason.HandshakeFailed);
+                    }
+
+                    // XX: the responder's static key arrives in message 2, the initiator's in message 3.
+                    if (!handshake.RemoteStaticPublicKey.IsEmpty && (step == 1 || handshake.IsHandshakeComplete)
+                        && !acceptPeer(handshake.RemoteStaticPublicKey.ToArray()))
+                    {
+                        return Fail(LinkCloseReason.UnknownPeer);
+                    }
+                }
+            }
+
+            _transport = handshake.Split();
+            long now = _time.GetTimestamp();
+            Volatile.Write(ref _lastReceived, now);
+            Volatile.Write(ref _lastSent, now);
+            _established = true;
+            return CloseReason is null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            return Fail(LinkCloseReason.Error);
+        }
+    }
+
+    /// <summary>Reads frames until the link ends; returns why it ended.</summary>
+    public async Task<LinkCloseReason> RunReceiveLoopAsync(ILinkCommandHandler handler)
+    {
+        PipeReader input = _connection.Input;
+        try
+        {
+            while (CloseReason is null)
+            {
+                ReadResult result = await input.ReadAsync().ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                bool keepGoing = true;
+                while (keepGoing && buffer.Length >= _frameLength)
+                {
+                    keepGoing = HandleFrame(buffer.Slice(0, _frameLength), handler);
+                    buffer = buffer.Slice(_frameLength);
+                }
+
+                // A partial frame is examined but not consumed: the next read waits for more bytes, never spins.
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (!keepGoing || result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            Close(LinkCloseReason.Error);
+        }
+
+        Close(_connection.Faulted ? LinkCloseReason.Error : LinkCloseReason.Closed);
+        return CloseReason ?? LinkCloseReason.Closed;
+    }
+
+    /// <summary>Sends one Sphinx packet; false when the link is gone (the caller keeps the buffer).</summary>
+    public async ValueTask<bool> SendPacketAsync(ReadOnlyMemory<byte> packet)
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return WriteFrame(WireCommandId.SendPacket, packet.Span) && await FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Sends a command built by the caller into the frame's plaintext (provider–client links).</summary>
+    public async ValueTask<bool> SendAsync(Func<Span<byte>, bool> encode)
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return WriteEncoded(encode) && await FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    public async ValueTask SendDisconnectAsync()
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (WriteFrame(WireCommandId.Disconnect, default))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Ends the session for <paramref name="reason"/> (the first reason given is kept).</summary>
+    public void Close(LinkCloseReason reason)
+    {
+        Interlocked.CompareExchange(ref _closeReason, (int)reason, -1);
+        _connection.Abort();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close(LinkCloseReason.Closed);
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        _transport?.Dispose();
+        _sendGate.Dispose();
+    }
+
+    private bool Fail(LinkCloseReason reason)
+    {
+        Close(reason);
+        return false;
+    }
+
+    private bool HandleFrame(ReadOnlySequence<byte> frame, ILinkCommandHandler handler)
+    {
+        ReadOnlySpan<byte> ciphertext;
+        if (frame.IsSingleSegment)
+        {
+            ciphertext = frame.FirstSpan;
+        }
+        else
+        {
+            frame.CopyTo(_receiveCipher);
+            ciphertext = _receiveCipher;
+        }
+
+        if (_transport!.Decrypt(ciphertext, _receivePlain) != NoiseResult.Ok)
+        {
+            return Fail(LinkCloseReason.DecryptFailed);
+        }
+
+        Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+        if (++_received % _settings.RekeyInterval == 0)
+        {
+            _transport.RekeyReceive();
+        }
+
+        if (WireCodec.TryDecode(_receivePlain, _settings.Framing, out WireCommand command) != WireDecodeResult.Ok)
+        {
+            return Fail(LinkCloseReason.MalformedCommand);
+        }
+
+        return command.Id switch
+        {
+            WireCommandId.NoOp => true,
+            WireCommandId.Disconnect => Fail(LinkCloseReason.PeerDisconnected),
+            _ => handler.Handle(this, command) || Fail(LinkCloseReason.MalformedCommand),
+        };
+    }
+
+    // Called with the send gate held.
+    private bool WriteFrame(WireCommandId id, ReadOnlySpan<byte> packet)
+    {
+        WireCommand command = id switch
+        {
+            WireCommandId.SendPacket => WireCommand.SendPacket(packet),
+            WireCommandId.Disconnect => WireCommand.Disconnect(),
+            _ => WireCommand.NoOp(),
+        };
+        if (WireCodec.TryEncode(command, _sendPlain, _settings.Framing) != WireEncodeResult.Ok)
+        {
+            return false;
+        }
+
+        return EncryptAndWrite();
+    }
+
+    private bool WriteEncoded(Func<Span<byte>, bool> encode) => encode(_sendPlain) && EncryptAndWrite();
+
+    private bool EncryptAndWrite()
+    {
+        if (_transport is null || CloseReason is not null)
+        {
+            return false;
+        }
+
+        PipeWriter output = _connection.Output;
+        Span<byte> destination = output.GetSpan(_frameLength);
+        if (_transport.Encrypt(_sendPlain, destination) != NoiseResult.Ok)
+        {
+            // Only nonce exhaustion gets here: after 2^64 messages the session must end.
+            return Fail(LinkCloseReason.Error);
+        }
+
+        output.Advance(_frameLength);
+        Volatile.Write(ref _lastSent, _time.GetTimestamp());
+        if (++_sent % _settings.RekeyInterval == 0)
+        {
+            _transport.RekeySend();
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> FlushAsync()
+    {
+        FlushResult flush = await _connection.Output.FlushAsync().ConfigureAwait(false);
+        return !flush.IsCompleted && !flush.IsCanceled;
+    }
+
+    /// <summary>Reads one length-prefixed handshake message; -1 when the link ended or the length is impossible.</summary>
+    private async ValueTask<int> ReadHandshakeMessageAsync(byte[] destination)
+    {
+        PipeReader input = _connection.Input;
+        while (true)
+        {
+            ReadResult result = await input.ReadAsync().ConfigureAwait(false);
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            int length = TryTakeHandshakeMessage(ref buffer, destination);
+            if (length > 0)
+            {
+                input.AdvanceTo(buffer.Start);
+                return length;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (length == 0 && (result.IsCompleted || result.IsCanceled))
+            {
+                Fail(CloseReason ?? LinkCloseReason.Closed);
+                return -1;
+            }
+
+            if (length < 0)
+            {
+                Fail(LinkCloseReason.HandshakeFailed);
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>Positive: a message was copied and <paramref name="buffer"/> now starts after it; 0: need more bytes; -1: bad length.</summary>
+    private static int TryTakeHandshakeMessage(ref ReadOnlySequence<byte> buffer, byte[] destination)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadBigEndian(out short prefix))
+        {
+            return 0;
+        }
+
+        int length = (ushort)prefix;
+        if (length == 0 || length > destination.Length)
+        {
+            return -1;
+        }
+
+        if (reader.Remaining < length)
+        {
+            return 0;
+        }
+
+        reader.UnreadSequence.Slice(0, length).CopyTo(destination);
+        reader.Advance(length);
+        buffer = buffer.Slice(reader.Position);
+        return length;
+    }
+
+    private void OnTick()
+    {
+        if (CloseReason is not null)
+        {
+            return;
+        }
+
+        if (!_established)
+        {
+            if (_time.GetElapsedTime(_started) >= _settings.HandshakeTimeout)
+            {
+                Close(LinkCloseReason.HandshakeTimeout);
+            }
+
+            return;
+        }
+
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived)) >= _settings.IdleTimeout)
+        {
+            Close(LinkCloseReason.IdleTimeout);
+            return;
+        }
+
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _settings.NoOpInterval
+            && Interlocked.Exchange(ref _noOpPending, 1) == 0)
+        {
+            _ = SendNoOpAsync();
+        }
+    }
+
+    private async Task SendNoOpAsync()
+    {
+        try
+        {
+            await _sendGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (WriteFrame(WireCommandId.NoOp, default))
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _sendGate.Release();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session ended while the NoOp waited.
+        }
+        finally
+        {
+            Volatile.Write(ref _noOpPending, 0);
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

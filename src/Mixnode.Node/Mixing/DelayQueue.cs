@@ -1,0 +1,134 @@
+using Mixnode.Node.Telemetry;
+
+namespace Mixnode.Node.Mixing;
+
+/// <summary>
+/// Stop-and-go mixing, simple form: each packet leaves at its arrival time plus the NodeDelay its sender
+/// chose (Exp(μ)), so the time it already spent in the node counts toward its delay. One timer, set to
+/// the earliest due packet, releases everything due; the queue is bounded and drops (counted) when full.
+/// Time comes from <see cref="TimeProvider"/> so tests drive it with a fake clock.
+/// </summary>
+internal sealed class DelayQueue : IDisposable
+{
+    private readonly PriorityQueue<ScheduledPacket, long> _queue;
+    private readonly int _capacity;
+    private readonly TimeProvider _time;
+    private readonly IPacketForwarder _forwarder;
+    private readonly NodeMetrics _metrics;
+    private readonly ITimer _timer;
+    private long _armedFor = long.MaxValue;
+    private bool _disposed;
+
+    public DelayQueue(int capacity, TimeProvider time, IPacketForwarder forwarder, NodeMetrics metrics)
+    {
+        _capacity = capacity;
+        _time = time;
+        _forwarder = forwarder;
+        _metrics = metrics;
+        _queue = new PriorityQueue<ScheduledPacket, long>(Math.Min(capacity, 4096));
+        _timer = time.CreateTimer(static state => ((DelayQueue)state!).ReleaseDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        metrics.ObserveQueueDepth("delay", () => Count);
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Schedules a packet, or forwards it now when it is already due. False (nothing taken) when full.</summary>
+    public bool TryEnqueue(in ScheduledPacket packet)
+    {
+        if (packet.DueTimestamp <= _time.GetTimestamp())
+        {
+            Release(packet);
+            return true;
+        }
+
+        lock (_queue)
+        {
+            if (_disposed || _queue.Count >= _capacity)
+            {
+                return false;
+            }
+
+            _queue.Enqueue(packet, packet.DueTimestamp);
+            if (packet.DueTimestamp < _armedFor)
+            {
+                Arm(packet.DueTimestamp);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Takes everything still queued (shutdown): the caller returns the buffers.</summary>
+    public List<ScheduledPacket> Drain()
+    {
+        lock (_queue)
+        {
+            var all = new List<ScheduledPacket>(_queue.Count);
+            while (_queue.TryDequeue(out ScheduledPacket packet, out _))
+            {
+                all.Add(packet);
+            }
+
+            return all;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_queue)
+        {
+            _disposed = true;
+        }
+
+        _timer.Dispose();
+    }
+
+    private void ReleaseDue()
+    {
+        while (true)
+        {
+            ScheduledPacket packet;
+            lock (_queue)
+            {
+                _armedFor = long.MaxValue;
+                if (!_queue.TryPeek(out packet, out long due))
+                {
+                    return;
+                }
+
+                if (due > _time.GetTimestamp())
+                {
+                    Arm(due);
+                    return;
+                }
+
+                _queue.Dequeue();
+            }
+
+            Release(packet);
+        }
+    }
+
+    private void Release(in ScheduledPacket packet)
+    {
+        _metrics.MixDelayObserved(_time.GetElapsedTime(packet.ReceivedTimestamp));
+        _forwarder.Forward(packet);
+    }
+
+    // Called under the lock.
+    private void Arm(long dueTimestamp)
+    {
+        _armedFor = dueTimestamp;
+        TimeSpan wait = _time.GetElapsedTime(_time.GetTimestamp(), dueTimestamp);
+        _timer.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan);
+    }
+}

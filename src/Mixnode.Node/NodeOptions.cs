@@ -1,0 +1,128 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Mixnode.Node;
+
+/// <summary>
+/// Everything an operator configures for one node: section <c>Mixnode</c> of appsettings.json, environment
+/// variables <c>MIXNODE__*</c> or the command line. Validated at start-up (all errors together, each naming
+/// the setting); see <see cref="NodeOptionsValidator"/> for the cross-field rules and config/README.md.
+/// </summary>
+public sealed class NodeOptions
+{
+    public const string SectionName = "Mixnode";
+
+    /// <summary>This node's name in the topology (matches its descriptor).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Name { get; set; } = "";
+
+    /// <summary>Where the link listener binds, <c>host:port</c>.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ListenAddress { get; set; } = "127.0.0.1:30001";
+
+    /// <summary>Directory with identity.key, link.key and mix/ (from <c>mixnode keygen</c>).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string KeysDirectory { get; set; } = "";
+
+    /// <summary>Directory for the replay filters and other state that must survive a crash.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string StateDirectory { get; set; } = "";
+
+    /// <summary>The signed network document (<c>mixnode topology sign</c>); reloaded when it changes.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string TopologyPath { get; set; } = "";
+
+    /// <summary>The authority's public key file the topology must be signed with.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string AuthorityPublicKeyPath { get; set; } = "";
+
+    /// <summary>Sphinx geometry this node speaks: <c>default</c> (5 hops, 3082-byte packets) or <c>vectors</c> (611 bytes).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Geometry { get; set; } = "default";
+
+    /// <summary>Length of a key epoch (Katzenpost: 20 minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan EpochPeriod { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Crypto workers; 0 means one per core.</summary>
+    [Range(0, 256)]
+    public int Workers { get; set; }
+
+    /// <summary>Packets waiting for a crypto worker; beyond it arrivals are dropped (reason overload).</summary>
+    [Range(16, 1 << 20)]
+    public int IngressQueueCapacity { get; set; } = 8192;
+
+    /// <summary>Packets held for their delay; beyond it new ones are dropped (reason overload).</summary>
+    [Range(16, 1 << 22)]
+    public int DelayQueueCapacity { get; set; } = 262_144;
+
+    /// <summary>The longest NodeDelay the node honours; longer ones are dropped (reason delay).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxNodeDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Expected packets per mix key lifetime, which sizes each replay filter.</summary>
+    [Range(1_000, 2_000_000_000)]
+    public long ReplayFilterCapacity { get; set; } = 20_000_000;
+
+    public LinkOptions Links { get; set; } = new();
+
+    public DeliveryOptions Delivery { get; set; } = new();
+}
+
+/// <summary>Limits and timers of the links between nodes.</summary>
+public sealed class LinkOptions
+{
+    /// <summary>Connections accepted at once, all sources together.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Connections accepted at once from one source address.</summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 16;
+
+    /// <summary>A handshake not finished by then is abandoned (slow-loris protection).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A link on which nothing arrives for this long is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A link with nothing to send sends a NoOp this often, so idle peers stay connected.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:30:00")]
+    public TimeSpan NoOpInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Packets waiting to be sent to one next hop.</summary>
+    [Range(16, 1 << 20)]
+    public int OutboundQueueCapacity { get; set; } = 16_384;
+
+    /// <summary>How long packets for an unreachable peer wait before they are dropped (reason peer_down).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PeerDownDropAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles per failure, with jitter, up to <see cref="ReconnectBackoffMax"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
+    public TimeSpan ReconnectBackoffMin { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes a connection may buffer before its receive loop pauses (back-pressure).</summary>
+    [Range(16_384, 64 << 20)]
+    public int PauseThresholdBytes { get; set; } = 1 << 20;
+}
+
+/// <summary>The last hop: where Recipient packets go.</summary>
+public sealed class DeliveryOptions
+{
+    /// <summary><c>mailbox</c> (providers: a bounded mailbox per recipient id) or <c>count</c> (tests, mixes: count and discard).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Sink { get; set; } = "mailbox";
+
+    /// <summary>Messages kept per recipient; when full the oldest is dropped and counted.</summary>
+    [Range(1, 1_000_000)]
+    public int MailboxCapacity { get; set; } = 1024;
+
+    /// <summary>Recipients with a mailbox at once; beyond it new recipients' messages are dropped (reason overload).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxMailboxes { get; set; } = 100_000;
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Mixnode.Sphinx;
+
+namespace Mixnode.Node;
+
+/// <summary>
+/// The rules between settings that attributes cannot express. Every message names the setting (as it is
+/// written in appsettings.json / <c>MIXNODE__</c> variables) and says how to fix it.
+/// </summary>
+public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (!TryParseEndPoint(options.ListenAddress, out _))
+        {
+            errors.Add($"Mixnode:ListenAddress '{options.ListenAddress}' is not host:port with an IP address (for example 127.0.0.1:30001).");
+        }
+
+        if (ResolveGeometry(options.Geometry) is null)
+        {
+            errors.Add($"Mixnode:Geometry '{options.Geometry}' is unknown; use 'default' (5 hops, 3082-byte packets) or 'vectors' (611-byte packets).");
+        }
+
+        if (!string.Equals(options.Delivery.Sink, "mailbox", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(options.Delivery.Sink, "count", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Mixnode:Delivery:Sink '{options.Delivery.Sink}' is unknown; use 'mailbox' or 'count'.");
+        }
+
+        LinkOptions links = options.Links;
+        if (links.MaxConnectionsPerAddress > links.MaxConnections)
+        {
+            errors.Add($"Mixnode:Links:MaxConnectionsPerAddress ({links.MaxConnectionsPerAddress}) exceeds Mixnode:Links:MaxConnections ({links.MaxConnections}); lower it.");
+        }
+
+        if (links.NoOpInterval >= links.IdleTimeout)
+        {
+            errors.Add($"Mixnode:Links:NoOpInterval ({links.NoOpInterval}) must be shorter than Mixnode:Links:IdleTimeout ({links.IdleTimeout}), or idle peers are cut off.");
+        }
+
+        if (links.ReconnectBackoffMin > links.ReconnectBackoffMax)
+        {
+            errors.Add($"Mixnode:Links:ReconnectBackoffMin ({links.ReconnectBackoffMin}) exceeds Mixnode:Links:ReconnectBackoffMax ({links.ReconnectBackoffMax}).");
+        }
+
+        if (options.MaxNodeDelay > options.EpochPeriod)
+        {
+            errors.Add($"Mixnode:MaxNodeDelay ({options.MaxNodeDelay}) exceeds Mixnode:EpochPeriod ({options.EpochPeriod}): a packet would outlive the key it was made for.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The geometry a setting names, or null.</summary>
+    public static SphinxGeometry? ResolveGeometry(string name) => name.ToLowerInvariant() switch
+    {
+        "default" => SphinxGeometry.Default,
+        "vectors" => SphinxGeometry.KatzenpostVectors,
+        _ => null,
+    };
+
+    public static bool TryParseEndPoint(string value, out IPEndPoint endPoint) =>
+        IPEndPoint.TryParse(value, out endPoint!) && endPoint.Port != 0;
+}

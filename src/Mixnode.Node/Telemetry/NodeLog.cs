@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mixnode.Node.Telemetry;
+
+/// <summary>
+/// Every log line of the node. Nothing here takes an address, a key, a node id, a packet tag or a
+/// recipient: only names the operator chose, counts and closed-set reasons. Nothing per packet above Debug.
+/// </summary>
+internal static partial class NodeLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Node {Name} listening for links ({Workers} crypto workers, geometry {PacketLength}-byte packets)")]
+    public static partial void Listening(ILogger logger, string name, int workers, int packetLength);
+
+    [LoggerMessage(2, LogLevel.Information, "Node {Name} stopped")]
+    public static partial void Stopped(ILogger logger, string name);
+
+    [LoggerMessage(3, LogLevel.Debug, "Inbound link closed: {Reason}")]
+    public static partial void InboundClosed(ILogger logger, string reason);
+
+    [LoggerMessage(4, LogLevel.Debug, "Outbound link to {Peer} closed: {Reason}")]
+    public static partial void OutboundClosed(ILogger logger, string peer, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Outbound link to {Peer} established")]
+    public static partial void OutboundOpened(ILogger logger, string peer);
+
+    [LoggerMessage(6, LogLevel.Warning, "Outbound link to {Peer} failed ({Failures} in a row); retrying in {Delay}")]
+    public static partial void OutboundRetry(ILogger logger, string peer, int failures, TimeSpan delay);
+
+    [LoggerMessage(7, LogLevel.Warning, "Accept failed; the listener goes on")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Error, "A crypto worker failed on a packet; the packet is dropped and the worker goes on")]
+    public static partial void WorkerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Information, "Mix keys now cover epochs {First}..{Last}")]
+    public static partial void MixKeysChanged(ILogger logger, long first, long last);
+
+    [LoggerMessage(10, LogLevel.Information, "Topology loaded: {Layers} layers, {Nodes} nodes")]
+    public static partial void TopologyLoaded(ILogger logger, int layers, int nodes);
+
+    [LoggerMessage(11, LogLevel.Warning, "Link session failed unexpectedly")]
+    public static partial void SessionFailed(ILogger logger, Exception exception);
+}

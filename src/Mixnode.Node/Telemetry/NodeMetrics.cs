@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Mixnode.Node.Telemetry;
+
+/// <summary>
+/// Every instrument of the node, on the meter <c>Mixnode</c>. Aggregates only: tags come from closed sets
+/// (<see cref="DropReason"/>, <see cref="LinkCloseReason"/>, a link direction, a queue name), never from a
+/// peer, a packet or a user. Created from <see cref="IMeterFactory"/> so tests can collect what it records.
+/// </summary>
+public sealed class NodeMetrics
+{
+    public const string MeterName = "Mixnode";
+
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _forwarded;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _dropped;
+    private readonly Histogram<double> _unwrapDuration;
+    private readonly Histogram<double> _mixDelay;
+    private readonly UpDownCounter<long> _linksActive;
+    private readonly Counter<long> _linksOpened;
+    private readonly Counter<long> _linksClosed;
+    private readonly KeyValuePair<string, object?>[][] _dropTags;
+    private readonly KeyValuePair<string, object?>[][] _closeTags;
+    private readonly List<(KeyValuePair<string, object?> Tag, Func<long> Depth)> _queues = [];
+    private static readonly KeyValuePair<string, object?>[] s_inbound = [new("direction", "inbound")];
+    private static readonly KeyValuePair<string, object?>[] s_outbound = [new("direction", "outbound")];
+
+    public NodeMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        _received = Meter.CreateCounter<long>("mixnode.packets.received", "{packet}", "Sphinx packets taken off links.");
+        _forwarded = Meter.CreateCounter<long>("mixnode.packets.forwarded", "{packet}", "Packets sent on to their next hop.");
+        _delivered = Meter.CreateCounter<long>("mixnode.packets.delivered", "{packet}", "Packets handed to the delivery sink at the last hop.");
+        _dropped = Meter.CreateCounter<long>("mixnode.packets.dropped", "{packet}", "Packets dropped on purpose, by reason.");
+        _unwrapDuration = Meter.CreateHistogram<double>("mixnode.unwrap.duration", "s", "Time to unwrap one packet (all keys tried).");
+        _mixDelay = Meter.CreateHistogram<double>("mixnode.mix.delay", "s", "Time a packet was held by the mixer.");
+        _linksActive = Meter.CreateUpDownCounter<long>("mixnode.links.active", "{link}", "Authenticated links, by direction.");
+        _linksOpened = Meter.CreateCounter<long>("mixnode.links.opened", "{link}", "Links that completed their handshake, by direction.");
+        _linksClosed = Meter.CreateCounter<long>("mixnode.links.closed", "{link}", "Links closed or refused, by reason.");
+        Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue.");
+        _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
+        _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
+    }
+
+    public Meter Meter { get; }
+
+    public void PacketReceived() => _received.Add(1);
+
+    public void PacketForwarded() => _forwarded.Add(1);
+
+    public void PacketDelivered() => _delivered.Add(1);
+
+    public void PacketDropped(DropReason reason) => _dropped.Add(1, _dropTags[(int)reason]);
+
+    public bool UnwrapTimingEnabled => _unwrapDuration.Enabled;
+
+    public void UnwrapTimed(long startTimestamp) =>
+        _unwrapDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
+
+    public void MixDelayObserved(TimeSpan held)
+    {
+        if (_mixDelay.Enabled)
+        {
+            _mixDelay.Record(held.TotalSeconds);
+        }
+    }
+
+    public void LinkOpened(bool inbound)
+    {
+        KeyValuePair<string, object?>[] tags = inbound ? s_inbound : s_outbound;
+        _linksOpened.Add(1, tags);
+        _linksActive.Add(1, tags);
+    }
+
+    public void LinkEnded(bool inbound) => _linksActive.Add(-1, inbound ? s_inbound : s_outbound);
+
+    public void LinkClosed(LinkCloseReason reason) => _linksClosed.Add(1, _closeTags[(int)reason]);
+
+    /// <summary>Registers a queue whose depth is read at each collection (tag <c>queue</c> = a fixed name such as "ingress").</summary>
+    public void ObserveQueueDepth(string queue, Func<long> depth)
+    {
+        lock (_queues)
+        {
+            _queues.Add((new KeyValuePair<string, object?>("queue", queue), depth));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ReadQueueDepths()
+    {
+        lock (_queues)
+        {
+            return [.. _queues.Select(q => new Measurement<long>(q.Depth(), q.Tag))];
+        }
+    }
+}
