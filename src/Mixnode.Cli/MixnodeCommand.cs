@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
+using Mixnode.Cli.Keygen;
+using Mixnode.Cli.Topology;
 using Mixnode.Cli.Vectors;
 
 namespace Mixnode.Cli;
@@ -16,6 +18,8 @@ internal static class MixnodeCommand
             VectorsCommand.Create(),
             BenchCommand.Create(),
             DemoCommand.Create(),
+            KeygenCommand.Create(),
+            TopologyCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)
