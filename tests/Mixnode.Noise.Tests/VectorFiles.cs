@@ -1,0 +1,12 @@
+namespace Mixnode.Noise.Tests;
+
+/// <summary>Locates the vector files linked into this test project (Vectors/, copied to the output).</summary>
+internal static class VectorFiles
+{
+    public const string Snow = "noise/snow_fundamental_25519_chachapoly.json";
+
+    public static string PathOf(string relative) =>
+        Path.Combine(AppContext.BaseDirectory, "Vectors", relative);
+
+    public static string Read(string relative) => File.ReadAllText(PathOf(relative));
+}
