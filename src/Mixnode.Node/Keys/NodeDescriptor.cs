@@ -168,7 +168,7 @@ internal sealed class NodeDescriptor
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Indented))
         {
             WriteTo(writer);
         }

@@ -190,7 +190,7 @@ internal sealed class NetworkDocument
     public byte[] ToUtf8Json()
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Indented))
         {
             WriteTo(writer);
         }
