@@ -55,7 +55,17 @@ public sealed class NetworkDocumentTests
         List<NodeDescriptor> nodes = [TestNetwork.Node("p", NodeRole.Provider, 0, 1), TestNetwork.Node("a", NodeRole.Mix, 0, 2)];
         var e = Assert.Throws<TopologyException>(() =>
             NetworkDocument.Create(nodes, SphinxGeometry.Default, Mixing, EpochClock.DefaultPeriod, TestNetwork.FirstEpoch + 10));
-        Assert.Contains("no common mix key for the current epoch", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no common mix keys for the current epoch", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keys_only_for_far_future_epochs_are_refused()
+    {
+        List<NodeDescriptor> nodes = [TestNetwork.Node("p", NodeRole.Provider, 0, 1), TestNetwork.Node("a", NodeRole.Mix, 0, 2)];
+        Assert.Throws<TopologyException>(() =>
+            NetworkDocument.Create(nodes, SphinxGeometry.Default, Mixing, EpochClock.DefaultPeriod, TestNetwork.FirstEpoch - 2));
+        NetworkDocument next = NetworkDocument.Create(nodes, SphinxGeometry.Default, Mixing, EpochClock.DefaultPeriod, TestNetwork.FirstEpoch - 1);
+        Assert.Equal(TestNetwork.FirstEpoch, next.EpochsCovered.First);
     }
 
     [Fact]
