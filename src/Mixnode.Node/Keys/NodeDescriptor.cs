@@ -180,7 +180,7 @@ internal sealed class NodeDescriptor
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
+            using JsonDocument document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             return Parse(document.RootElement);
         }
         catch (JsonException e)
@@ -213,7 +213,7 @@ internal sealed class NodeDescriptor
         int layer = NoLayer;
         if (element.TryGetProperty("layer", out JsonElement layerElement))
         {
-            if (!layerElement.TryGetInt32(out layer))
+            if (layerElement.ValueKind != JsonValueKind.Number || !layerElement.TryGetInt32(out layer))
             {
                 throw new FormatException($"{where}: field 'layer' must be an integer");
             }

@@ -52,7 +52,7 @@ internal static class SignedNetworkDocument
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(file, new JsonDocumentOptions { MaxDepth = 16 });
+            json = JsonDocument.Parse(file, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

@@ -74,9 +74,10 @@ public sealed class KeygenCommandTests : IDisposable
     public void A_bad_address_is_reported_without_a_stack_trace()
     {
         (int code, string text) = Run("keygen", "--dir", _dir.Combine("m"), "--address", "no-port");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("address 'no-port' is not host:port", text, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_dir.Combine("m")));
     }
 
     [Fact]

@@ -100,6 +100,7 @@ public sealed class SignedNetworkDocumentTests : IDisposable
     [Theory]
     [InlineData("{", "not valid JSON")]
     [InlineData("[]", "not a signed network document")]
+    [InlineData("{\"payload\": {}, \"payload\": {}}", "not valid JSON")]
     [InlineData("{\"signature\": \"\", \"authority\": \"\"}", "missing field 'payload'")]
     [InlineData("{\"payload\": 1, \"signature\": \"\", \"authority\": \"\"}", "'payload' must be a JSON object")]
     public void Broken_envelopes_are_refused(string text, string expected)
