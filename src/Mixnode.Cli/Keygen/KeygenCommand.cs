@@ -108,7 +108,7 @@ internal static class KeygenCommand
             {
                 if (NodeDescriptor.ValidateAddress(address) is { } addressError)
                 {
-                    error.WriteLine($"--address: {addressError}");
+                    error.WriteLine($"--address '{address}' {addressError}");
                     return 2;
                 }
             }

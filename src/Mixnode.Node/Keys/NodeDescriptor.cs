@@ -46,11 +46,12 @@ internal sealed class NodeDescriptor
         }
 
         ImmutableArray<string> list = [.. addresses];
-        foreach (string address in list)
+        for (int i = 0; i < list.Length; i++)
         {
-            if (ValidateAddress(address) is { } addressError)
+            if (ValidateAddress(list[i]) is { } addressError)
             {
-                throw new FormatException($"node '{name}': {addressError}");
+                // The address itself stays out of the message: it may end up in a log.
+                throw new FormatException($"node '{name}': address {i + 1} {addressError}");
             }
         }
 
@@ -109,24 +110,27 @@ internal sealed class NodeDescriptor
         return null;
     }
 
-    /// <summary>Checks "host:port" or "[v6]:port" without resolving anything.</summary>
+    /// <summary>
+    /// Checks "host:port" or "[v6]:port" without resolving anything. Returns what is wrong, phrased to follow the
+    /// address or its description ("is not host:port"), or null when it is fine.
+    /// </summary>
     public static string? ValidateAddress(string? address)
     {
         int colon = address?.LastIndexOf(':') ?? -1;
         if (address is null || colon <= 0 || colon == address.Length - 1)
         {
-            return $"address '{address}' is not host:port";
+            return "is not host:port";
         }
 
         string host = address[..colon];
         if (host.Contains(':', StringComparison.Ordinal) && !(host.StartsWith('[') && host.EndsWith(']')))
         {
-            return $"address '{address}': an IPv6 host must be in brackets, [::1]:port";
+            return "has an IPv6 host without brackets (write [::1]:port)";
         }
 
         if (!ushort.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
         {
-            return $"address '{address}' has no valid port (1-65535)";
+            return "has no valid port (1-65535)";
         }
 
         return null;

@@ -75,7 +75,7 @@ public sealed class KeygenCommandTests : IDisposable
     {
         (int code, string text) = Run("keygen", "--dir", _dir.Combine("m"), "--address", "no-port");
         Assert.Equal(2, code);
-        Assert.Contains("address 'no-port' is not host:port", text, StringComparison.Ordinal);
+        Assert.Contains("--address 'no-port' is not host:port", text, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_dir.Combine("m")));
     }
