@@ -251,6 +251,14 @@ public sealed class HandshakeState : IDisposable
             return NoiseResult.BufferTooSmall;
         }
 
+        // In place is only safe (and only meant) for the payload's own bytes: same start, nothing else shared.
+        int payloadStart = TokenBytes(tokens, out _);
+        Span<byte> target = payload[..payloadLength];
+        if (target.Overlaps(message) && !(target.Overlaps(message[payloadStart..], out int offset) && offset == 0))
+        {
+            throw new ArgumentException("The payload buffer may overlap the message only at the payload's own position.", nameof(payload));
+        }
+
         int at = 0;
         foreach (NoiseToken token in tokens)
         {
@@ -281,7 +289,7 @@ public sealed class HandshakeState : IDisposable
             }
         }
 
-        NoiseResult payloadResult = _symmetric.DecryptAndHash(message[at..], payload);
+        NoiseResult payloadResult = _symmetric.DecryptAndHash(message[at..], target);
         if (payloadResult != NoiseResult.Ok)
         {
             return Fail(payloadResult);
@@ -377,8 +385,12 @@ public sealed class HandshakeState : IDisposable
         return ((_messageIndex % 2 == 0) == _initiator) == writing ? NoiseResult.Ok : NoiseResult.WrongTurn;
     }
 
-    /// <summary>Bytes of a message beyond its payload: keys (encrypted s grows by a tag once a key exists) and the payload's tag.</summary>
-    private int Overhead(ReadOnlySpan<NoiseToken> tokens)
+    /// <summary>Bytes of a message beyond its payload: its keys, plus the payload's tag once a key exists.</summary>
+    private int Overhead(ReadOnlySpan<NoiseToken> tokens) =>
+        TokenBytes(tokens, out bool payloadEncrypted) + (payloadEncrypted ? AeadKey.TagSize : 0);
+
+    /// <summary>Bytes of a message's keys (an encrypted s carries a tag once a key exists), and whether the payload will be encrypted.</summary>
+    private int TokenBytes(ReadOnlySpan<NoiseToken> tokens, out bool payloadEncrypted)
     {
         bool hasKey = _symmetric.Cipher.HasKey;
         int length = 0;
@@ -398,7 +410,8 @@ public sealed class HandshakeState : IDisposable
             }
         }
 
-        return hasKey ? length + AeadKey.TagSize : length;
+        payloadEncrypted = hasKey;
+        return length;
     }
 
     private void GenerateEphemeral()

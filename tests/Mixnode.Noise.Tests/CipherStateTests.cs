@@ -62,14 +62,16 @@ public sealed class CipherStateTests
     }
 
     [Theory]
-    [InlineData(NoiseCipherFunction.ChaChaPoly)]
-    [InlineData(NoiseCipherFunction.AesGcm)]
-    public void Cipher_state_matches_dotnet_aead_including_rekey(NoiseCipherFunction function)
+    [InlineData("ChaChaPoly")]
+    [InlineData("ChaChaPoly-libsodium")]
+    [InlineData("AESGCM")]
+    public void Cipher_state_matches_dotnet_aead_including_rekey(string implementation)
     {
+        NoiseCipherFunction function = implementation == "AESGCM" ? NoiseCipherFunction.AesGcm : NoiseCipherFunction.ChaChaPoly;
         byte[] key = RandomNumberGenerator.GetBytes(32);
         byte[] ad = RandomNumberGenerator.GetBytes(20);
         byte[] plaintext = RandomNumberGenerator.GetBytes(77);
-        using var state = new CipherState(function);
+        using var state = implementation == "ChaChaPoly-libsodium" ? new CipherState(new SodiumChaChaPolyKey()) : new CipherState(function);
         state.InitializeKey(key);
         state.Nonce = 0x0102030405060708;
         var actual = new byte[plaintext.Length + 16];
@@ -81,6 +83,17 @@ public sealed class CipherStateTests
         state.Rekey();
         Assert.Equal(NoiseResult.Ok, state.EncryptWithAd(ad, plaintext, actual));
         Assert.Equal(Reference(function, rekeyed, 0x0102030405060709, ad, plaintext), actual);
+
+        // Decryption, in place, and a failed tag that leaves the nonce where it was.
+        using var receiver = implementation == "ChaChaPoly-libsodium" ? new CipherState(new SodiumChaChaPolyKey()) : new CipherState(function);
+        receiver.InitializeKey(rekeyed);
+        receiver.Nonce = 0x0102030405060709;
+        actual[5] ^= 1;
+        Assert.Equal(NoiseResult.DecryptFailed, receiver.DecryptWithAd(ad, actual, new byte[77]));
+        actual[5] ^= 1;
+        Assert.Equal(NoiseResult.Ok, receiver.DecryptWithAd(ad, actual, actual));
+        Assert.Equal(plaintext, actual[..77]);
+        Assert.Equal(0x010203040506070aUL, receiver.Nonce);
     }
 
     [Theory]

@@ -127,4 +127,20 @@ public sealed class HandshakeErrorTests
         transport.Dispose();
         Assert.Throws<ObjectDisposedException>(() => transport.Encrypt([], new byte[16]));
     }
+
+    [Fact]
+    public void A_handshake_payload_can_be_decrypted_in_place_but_not_over_the_keys()
+    {
+        using var pair = new NoisePair(s_xx);
+        var message = new byte[200];
+        Assert.Equal(NoiseResult.Ok, pair.Initiator.WriteMessage([], message, out int n));
+        Assert.Equal(NoiseResult.Ok, pair.Responder.ReadMessage(message.AsSpan(0, n), message, out _));
+        byte[] payload = "in place"u8.ToArray();
+        Assert.Equal(NoiseResult.Ok, pair.Responder.WriteMessage(payload, message, out n));
+
+        // Message 2 of XX: e (32), encrypted s (48), then the payload and its tag.
+        Assert.Throws<ArgumentException>(() => pair.Initiator.ReadMessage(message.AsSpan(0, n), message, out _));
+        Assert.Equal(NoiseResult.Ok, pair.Initiator.ReadMessage(message.AsSpan(0, n), message.AsSpan(80), out int read));
+        Assert.Equal(payload, message.AsSpan(80, read).ToArray());
+    }
 }

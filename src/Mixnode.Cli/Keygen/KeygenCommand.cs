@@ -68,7 +68,6 @@ internal static class KeygenCommand
         try
         {
             var store = new NodeKeyStore(request.Directory);
-            store.CreateDirectories();
             NodeDescriptor? previous = null;
             try
             {
@@ -96,8 +95,25 @@ internal static class KeygenCommand
             }
 
             string name = request.Name ?? previous?.Name ?? Path.GetFileName(store.Directory);
-            IEnumerable<string> addresses = request.Addresses ?? (IEnumerable<string>?)previous?.Addresses ?? [];
+            IReadOnlyList<string> addresses = request.Addresses ?? (IReadOnlyList<string>?)previous?.Addresses ?? [];
 
+            // Checked before any key is written, so a typo does not leave a half-made node directory behind.
+            if (NodeDescriptor.ValidateName(name) is { } nameError)
+            {
+                error.WriteLine($"{nameError} (use --name)");
+                return 2;
+            }
+
+            foreach (string address in addresses)
+            {
+                if (NodeDescriptor.ValidateAddress(address) is { } addressError)
+                {
+                    error.WriteLine($"--address '{address}' {addressError}");
+                    return 2;
+                }
+            }
+
+            store.CreateDirectories();
             store.EnsureIdentityKey();
             store.EnsureLinkKey();
             long current = new EpochClock(time, request.EpochPeriod).Current;

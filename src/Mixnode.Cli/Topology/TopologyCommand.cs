@@ -159,7 +159,7 @@ internal static class TopologyCommand
         output.WriteLine($"providers: {topology.Providers.Length} ({string.Join(", ", topology.Providers.Select(p => p.Name))})");
         for (int layer = 0; layer < topology.Layers.Length; layer++)
         {
-            output.WriteLine($"layer {layer}: {topology.Layers[layer].Length} mixes ({string.Join(", ", topology.Layers[layer].Select(m => m.Name))})");
+            output.WriteLine($"layer {layer}: {topology.Layers[layer].Length} mix{(topology.Layers[layer].Length == 1 ? "" : "es")} ({string.Join(", ", topology.Layers[layer].Select(m => m.Name))})");
         }
 
         output.WriteLine($"nodes: {topology.NodeCount}");

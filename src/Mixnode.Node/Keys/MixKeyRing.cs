@@ -82,10 +82,21 @@ internal sealed class MixKeyRing : IDisposable
             }
 
             MixKey[] old = _order;
-            MixKey? current = Take(old, target) ?? (_generateMissing ? _store.LoadOrGenerateMixKey(target) : _store.TryLoadMixKey(target))
-                ?? throw new KeyFileException($"no mix key for the current epoch {target}: expected {_store.MixKeyPath(target)} (run `mixnode keygen`)");
-            MixKey? previous = Take(old, target - 1) ?? _store.TryLoadMixKey(target - 1);
-            MixKey? next = Take(old, target + 1) ?? (_generateMissing ? _store.LoadOrGenerateMixKey(target + 1) : _store.TryLoadMixKey(target + 1));
+            var loaded = new List<MixKey>(3);
+            MixKey? current, previous, next;
+            try
+            {
+                current = Take(old, target) ?? Track(loaded, _generateMissing ? _store.LoadOrGenerateMixKey(target) : _store.TryLoadMixKey(target))
+                    ?? throw new KeyFileException($"no mix key for the current epoch {target}: expected {_store.MixKeyPath(target)} (run `mixnode keygen`)");
+                previous = Take(old, target - 1) ?? Track(loaded, _store.TryLoadMixKey(target - 1));
+                next = Take(old, target + 1) ?? Track(loaded, _generateMissing ? _store.LoadOrGenerateMixKey(target + 1) : _store.TryLoadMixKey(target + 1));
+            }
+            catch
+            {
+                // The ring stays as it was; keys loaded for the failed attempt must not linger undisposed.
+                loaded.ForEach(k => k.Dispose());
+                throw;
+            }
 
             var list = new List<MixKey>(3) { current };
             if (previous is not null)
@@ -150,6 +161,16 @@ internal sealed class MixKeyRing : IDisposable
     }
 
     private static MixKey? Take(MixKey[] keys, long epoch) => Array.Find(keys, k => k.Epoch == epoch);
+
+    private static MixKey? Track(List<MixKey> loaded, MixKey? key)
+    {
+        if (key is not null)
+        {
+            loaded.Add(key);
+        }
+
+        return key;
+    }
 
     private void ScheduleDispose(MixKey key)
     {

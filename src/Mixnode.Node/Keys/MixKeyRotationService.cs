@@ -101,7 +101,9 @@ internal sealed class MixKeyRotationService : IHostedService, IDisposable
         {
             RotateNow();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyFileException or FormatException)
+#pragma warning disable CA1031 // A timer callback that throws would take the process down; the next boundary retries.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             KeysLog.RotationFailed(_logger, e);
         }

@@ -46,11 +46,12 @@ internal sealed class NodeDescriptor
         }
 
         ImmutableArray<string> list = [.. addresses];
-        foreach (string address in list)
+        for (int i = 0; i < list.Length; i++)
         {
-            if (ValidateAddress(address) is { } addressError)
+            if (ValidateAddress(list[i]) is { } addressError)
             {
-                throw new FormatException($"node '{name}': {addressError}");
+                // The address itself stays out of the message: it may end up in a log.
+                throw new FormatException($"node '{name}': address {i + 1} {addressError}");
             }
         }
 
@@ -109,24 +110,27 @@ internal sealed class NodeDescriptor
         return null;
     }
 
-    /// <summary>Checks "host:port" or "[v6]:port" without resolving anything.</summary>
+    /// <summary>
+    /// Checks "host:port" or "[v6]:port" without resolving anything. Returns what is wrong, phrased to follow the
+    /// address or its description ("is not host:port"), or null when it is fine.
+    /// </summary>
     public static string? ValidateAddress(string? address)
     {
         int colon = address?.LastIndexOf(':') ?? -1;
         if (address is null || colon <= 0 || colon == address.Length - 1)
         {
-            return $"address '{address}' is not host:port";
+            return "is not host:port";
         }
 
         string host = address[..colon];
         if (host.Contains(':', StringComparison.Ordinal) && !(host.StartsWith('[') && host.EndsWith(']')))
         {
-            return $"address '{address}': an IPv6 host must be in brackets, [::1]:port";
+            return "has an IPv6 host without brackets (write [::1]:port)";
         }
 
         if (!ushort.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) || port == 0)
         {
-            return $"address '{address}' has no valid port (1-65535)";
+            return "has no valid port (1-65535)";
         }
 
         return null;
@@ -168,7 +172,7 @@ internal sealed class NodeDescriptor
     public string ToJson()
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Indented))
         {
             WriteTo(writer);
         }
@@ -180,7 +184,7 @@ internal sealed class NodeDescriptor
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
+            using JsonDocument document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false });
             return Parse(document.RootElement);
         }
         catch (JsonException e)
@@ -213,7 +217,7 @@ internal sealed class NodeDescriptor
         int layer = NoLayer;
         if (element.TryGetProperty("layer", out JsonElement layerElement))
         {
-            if (!layerElement.TryGetInt32(out layer))
+            if (layerElement.ValueKind != JsonValueKind.Number || !layerElement.TryGetInt32(out layer))
             {
                 throw new FormatException($"{where}: field 'layer' must be an integer");
             }

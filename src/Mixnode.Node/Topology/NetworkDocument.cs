@@ -61,7 +61,8 @@ internal sealed class NetworkDocument
     /// <summary>
     /// Builds a document from node descriptors: providers by role, mixes into the layer their descriptor names
     /// (layers must be 0..L−1 without gaps). The covered epochs are the run of epochs every node has a key for that
-    /// reaches <paramref name="currentEpoch"/> or later: a document whose keys are all in the past is useless.
+    /// contains <paramref name="currentEpoch"/> or starts with the next one: keys only for the past are useless, and
+    /// keys only for the far future mean the nodes counted epochs with another period.
     /// </summary>
     public static NetworkDocument Create(
         IReadOnlyCollection<NodeDescriptor> descriptors,
@@ -107,7 +108,7 @@ internal sealed class NetworkDocument
                 j++;
             }
 
-            if (epochs[j] >= currentEpoch)
+            if (epochs[j] >= currentEpoch && epochs[i] <= currentEpoch + 1)
             {
                 covered = new EpochRange(epochs[i], epochs[j]);
             }
@@ -118,7 +119,7 @@ internal sealed class NetworkDocument
         if (covered is null)
         {
             throw new TopologyException(
-                $"the nodes have no common mix key for the current epoch {currentEpoch} or later " +
+                $"the nodes have no common mix keys for the current epoch {currentEpoch} or the next " +
                 "(are the keys old, or were they made with a different --epoch-period-seconds?)");
         }
 
@@ -190,7 +191,7 @@ internal sealed class NetworkDocument
     public byte[] ToUtf8Json()
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Indented))
         {
             WriteTo(writer);
         }

@@ -29,7 +29,7 @@ internal static class SignedNetworkDocument
         byte[] authorityKey = authority.PublicKey.Export(KeyBlobFormat.RawPublicKey);
 
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, JsonFormat.Indented))
         {
             writer.WriteStartObject();
             writer.WritePropertyName("payload");
@@ -52,7 +52,7 @@ internal static class SignedNetworkDocument
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(file, new JsonDocumentOptions { MaxDepth = 16 });
+            json = JsonDocument.Parse(file, new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

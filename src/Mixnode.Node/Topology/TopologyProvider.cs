@@ -79,8 +79,8 @@ internal sealed class TopologyProvider : IHostedService, IDisposable
             _lastSeen = hash;
             Volatile.Write(ref _current, topology);
             LogLoaded(topology);
-            _debounceTimer = _time.CreateTimer(_ => Reload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _pollTimer = _time.CreateTimer(_ => Reload(), null, _pollInterval, _pollInterval);
+            _debounceTimer = _time.CreateTimer(_ => ReloadFromTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _pollTimer = _time.CreateTimer(_ => ReloadFromTimer(), null, _pollInterval, _pollInterval);
             StartWatcher();
         }
     }
@@ -198,6 +198,20 @@ internal sealed class TopologyProvider : IHostedService, IDisposable
         }
 
         return new NetworkTopology(document, _authority);
+    }
+
+    private void ReloadFromTimer()
+    {
+        try
+        {
+            Reload();
+        }
+#pragma warning disable CA1031 // An exception escaping a timer callback would end the process; the old view stays.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            TopologyLog.Rejected(_logger, $"unexpected {e.GetType().Name} while reading the document");
+        }
     }
 
     private void StartWatcher()

@@ -13,7 +13,7 @@ internal abstract class AeadKey : IDisposable
 
     public static AeadKey Create(NoiseCipherFunction function) => function switch
     {
-        NoiseCipherFunction.ChaChaPoly => new ChaChaPolyKey(),
+        NoiseCipherFunction.ChaChaPoly => ChaChaPolyKey.IsSupported ? new ChaChaPolyKey() : new SodiumChaChaPolyKey(),
         _ => new AesGcmKey(),
     };
 

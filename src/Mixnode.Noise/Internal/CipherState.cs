@@ -13,7 +13,13 @@ internal sealed class CipherState : IDisposable
 
     private readonly AeadKey _aead;
 
-    public CipherState(NoiseCipherFunction function) => _aead = AeadKey.Create(function);
+    public CipherState(NoiseCipherFunction function)
+        : this(AeadKey.Create(function))
+    {
+    }
+
+    /// <summary>A cipher state over a given implementation (tests compare the libsodium and OpenSSL ChaChaPoly).</summary>
+    public CipherState(AeadKey aead) => _aead = aead;
 
     public bool HasKey { get; private set; }
 
