@@ -2,11 +2,11 @@ using System.CommandLine;
 
 namespace Mixnode.Cli.Vectors;
 
-/// <summary><c>mixnode vectors sphinx|aez FILE</c>: checks a published vector file; exit 1 when a case fails.</summary>
+/// <summary><c>mixnode vectors sphinx|aez|wire FILE</c>: checks a published vector file; exit 1 when a case fails.</summary>
 internal static class VectorsCommand
 {
     /// <summary>Every suite the command knows, by the name used on the command line.</summary>
-    public static IReadOnlyList<VectorSuite> Suites { get; } = [new SphinxVectorSuite(), new AezVectorSuite()];
+    public static IReadOnlyList<VectorSuite> Suites { get; } = [new SphinxVectorSuite(), new AezVectorSuite(), new WireVectorSuite()];
 
     public static Command Create()
     {
