@@ -1,14 +1,21 @@
+using Xunit.Abstractions;
 using Mixnode.Node.Processing.Replay;
 
 namespace Mixnode.Node.Tests.Processing;
 
 /// <summary>Sizing of the filter and the keyed hash under it.</summary>
-public sealed class ReplayFilterLayoutTests
+public sealed class ReplayFilterLayoutTests(ITestOutputHelper output)
 {
     [Fact]
     public void The_default_sizing_meets_its_target_at_about_thirty_bits_per_entry()
     {
         var layout = ReplayFilterLayout.Compute(54_000_000, 1e-6);
+        foreach (double rate in new[] { 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-9 })
+        {
+            var l = ReplayFilterLayout.Compute(54_000_000, rate);
+            output.WriteLine($"target {rate:E0}: k={l.BitsPerBlock}, {l.BitsPerEntry:F2} bits/entry, {l.BitArrayBytes / 1048576.0:F1} MiB, at capacity {l.FalsePositiveRateAtCapacity:E2}, ×1.5 {l.FalsePositiveRate(81_000_000):E2}, ×2 {l.FalsePositiveRate(108_000_000):E2}, ×4 {l.FalsePositiveRate(216_000_000):E2}");
+        }
+
         Assert.True(layout.FalsePositiveRateAtCapacity <= 1e-6);
         Assert.InRange(layout.BitsPerEntry, 28, 32);
         Assert.True(layout.FalsePositiveRate(2 * layout.Capacity) > 100 * layout.FalsePositiveRateAtCapacity);

@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
@@ -7,7 +8,7 @@ using Mixnode.Sphinx;
 namespace Mixnode.Node.Tests.Processing;
 
 /// <summary>The replay filter: exactly-once acceptance, persistence, crash survival, rates and bounds.</summary>
-public sealed class ReplayFilterTests : IDisposable
+public sealed class ReplayFilterTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mixnode-replay-").FullName;
 
@@ -112,6 +113,7 @@ public sealed class ReplayFilterTests : IDisposable
             const int queries = 1_000_000;
             int positives = Tags(queries, seed: 7).Count(t => filter.MightContain(t));
             double measured = (double)positives / queries;
+            output.WriteLine($"target {target}: k={filter.Layout.BitsPerBlock}, {filter.Layout.BitsPerEntry:F2} bits/entry, computed {computed:E3}, measured {measured:E3} ({positives} of {queries})");
             Assert.InRange(measured / computed, 0.5, 2.0);
         }
     }
