@@ -2,11 +2,11 @@ using System.CommandLine;
 
 namespace Mixnode.Cli.Vectors;
 
-/// <summary><c>mixnode vectors sphinx|aez|noise FILE</c>: checks a published vector file; exit 1 when a case fails.</summary>
+/// <summary><c>mixnode vectors sphinx|aez|noise|wire FILE</c>: checks a published vector file; exit 1 when a case fails.</summary>
 internal static class VectorsCommand
 {
     /// <summary>Every suite the command knows, by the name used on the command line.</summary>
-    public static IReadOnlyList<VectorSuite> Suites { get; } = [new SphinxVectorSuite(), new AezVectorSuite(), new NoiseVectorSuite()];
+    public static IReadOnlyList<VectorSuite> Suites { get; } = [new SphinxVectorSuite(), new AezVectorSuite(), new NoiseVectorSuite(), new WireVectorSuite()];
 
     public static Command Create()
     {

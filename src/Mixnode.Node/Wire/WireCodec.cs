@@ -14,11 +14,17 @@ internal static class WireCodec
     public const int GetConsensusBodyLength = 8;
     public const int SurbIdLength = 16;
 
-    /// <summary>kind(1) ‖ hint(1) ‖ sequence(4): the start of every Message body.</summary>
+    /// <summary>
+    /// sequence(4) ‖ kind(1) ‖ hint(1): the start of every Message body. The vectors pin the sequence as the
+    /// first field, followed by zeros; kind and hint sit in those zeros (see docs/wire.md on what is a guess).
+    /// </summary>
     public const int MessageBaseLength = 6;
 
     /// <summary>Zero bytes between a Message's sequence and its payload (as in Katzenpost's vectors).</summary>
     public const int MessageReservedLength = 14;
+
+    private const int KindOffset = 4;
+    private const int HintOffset = 5;
 
     public const int MessagePrefixLength = MessageBaseLength + MessageReservedLength;
     public const int AckPrefixLength = MessageBaseLength + SurbIdLength;
@@ -204,9 +210,9 @@ internal static class WireCodec
                 command.Payload.CopyTo(body[ConsensusPrefixLength..]);
                 break;
             case WireCommandId.Message:
-                body[0] = (byte)command.MessageKind;
-                body[1] = command.MessageKind == WireMessageKind.Empty ? (byte)0 : command.QueueSizeHint;
-                BinaryPrimitives.WriteUInt32BigEndian(body[2..], command.Sequence);
+                BinaryPrimitives.WriteUInt32BigEndian(body, command.Sequence);
+                body[KindOffset] = (byte)command.MessageKind;
+                body[HintOffset] = command.MessageKind == WireMessageKind.Empty ? (byte)0 : command.QueueSizeHint;
                 if (command.MessageKind == WireMessageKind.Message)
                 {
                     body.Slice(MessageBaseLength, MessageReservedLength).Clear();
@@ -278,9 +284,9 @@ internal static class WireCodec
             return WireDecodeResult.InvalidBodyLength;
         }
 
-        var kind = (WireMessageKind)body[0];
-        byte hint = body[1];
-        uint sequence = BinaryPrimitives.ReadUInt32BigEndian(body[2..]);
+        uint sequence = BinaryPrimitives.ReadUInt32BigEndian(body);
+        var kind = (WireMessageKind)body[KindOffset];
+        byte hint = body[HintOffset];
         switch (kind)
         {
             case WireMessageKind.Message:

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using Mixnode.Sphinx;
 
@@ -141,6 +142,13 @@ internal sealed unsafe class ReplayFilter : IDisposable
         Span<ulong> masks = stackalloc ulong[ReplayFilterLayout.WordsPerBlock * 2];
         ulong* first = Block(ref hash, masks[..ReplayFilterLayout.WordsPerBlock]);
         ulong* second = Block(ref hash, masks[ReplayFilterLayout.WordsPerBlock..]);
+
+        // Start both cache misses now, so they overlap each other and the stripe lock's fence.
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(first);
+            Sse.Prefetch0(second);
+        }
 
         ref int stripe = ref _stripes[(int)(hash >> 54) * StripeStride];
         if (!Acquire(ref stripe))
