@@ -3,6 +3,7 @@ using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
 using Mixnode.Cli.Keygen;
 using Mixnode.Cli.Topology;
+using Mixnode.Cli.Run;
 using Mixnode.Cli.Vectors;
 
 namespace Mixnode.Cli;
@@ -20,6 +21,7 @@ internal static class MixnodeCommand
             DemoCommand.Create(),
             KeygenCommand.Create(),
             TopologyCommand.Create(),
+            RunCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)

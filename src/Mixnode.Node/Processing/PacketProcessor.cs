@@ -4,6 +4,7 @@ using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
 using Mixnode.Sphinx;
+using Mixnode.Sphinx.Commands;
 
 namespace Mixnode.Node.Processing;
 

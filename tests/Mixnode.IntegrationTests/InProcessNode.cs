@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+using Mixnode.Cli.Run;
+using Mixnode.Node.Delivery;
+using Mixnode.Node.Telemetry;
+
+namespace Mixnode.IntegrationTests;
+
+/// <summary>A node running in the test process through the same host wiring as <c>mixnode run</c>, with a recording delivery sink.</summary>
+internal sealed class InProcessNode : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly MetricCollector<long> _dropped;
+
+    private InProcessNode(IHost host, CountingDeliverySink sink, ConcurrentQueue<byte[]> delivered)
+    {
+        _host = host;
+        Sink = sink;
+        Delivered = delivered;
+        var meters = host.Services.GetRequiredService<IMeterFactory>();
+        _dropped = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.packets.dropped");
+        LinksClosed = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.links.closed");
+    }
+
+    public CountingDeliverySink Sink { get; }
+
+    /// <summary>Every delivered payload, in arrival order.</summary>
+    public ConcurrentQueue<byte[]> Delivered { get; }
+
+    public MetricCollector<long> LinksClosed { get; }
+
+    public static async Task<InProcessNode> StartAsync(LocalNetwork network, string name, params string[] extra)
+    {
+        var delivered = new ConcurrentQueue<byte[]>();
+        var sink = new CountingDeliverySink { Delivered = (in DeliveredMessage m) => delivered.Enqueue(m.Payload.ToArray()) };
+        IHost host = RunCommand.Build(null, network.Settings(name, extra), services => services.AddSingleton<IDeliverySink>(sink));
+        var node = new InProcessNode(host, sink, delivered);
+        await host.StartAsync();
+        return node;
+    }
+
+    /// <summary>Drops counted with <paramref name="reason"/> so far.</summary>
+    public long Dropped(string reason) =>
+        _dropped.GetMeasurementSnapshot().Where(m => Equals(m.Tags["reason"], reason)).Sum(m => m.Value);
+
+    public long Closed(string reason) =>
+        LinksClosed.GetMeasurementSnapshot().Where(m => Equals(m.Tags["reason"], reason)).Sum(m => m.Value);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        _dropped.Dispose();
+        LinksClosed.Dispose();
+    }
+}
