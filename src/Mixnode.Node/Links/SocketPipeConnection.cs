@@ -71,6 +71,9 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
         }
 
         _socket.Close();
+
+        // The send loop waits on the pipe, not the socket: wake it so it sees the end.
+        _output.Reader.CancelPendingRead();
     }
 
     public async ValueTask DisposeAsync()
@@ -130,8 +133,9 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
             while (true)
             {
                 ReadResult result = await reader.ReadAsync().ConfigureAwait(false);
-                if (result.IsCanceled && Volatile.Read(ref _aborted) != 0)
+                if (result.IsCanceled)
                 {
+                    // Only Abort or the end of the receive loop cancel: either way the link is over.
                     break;
                 }
 
