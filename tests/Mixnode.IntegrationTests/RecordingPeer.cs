@@ -20,8 +20,11 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
     private readonly List<Task> _sessions = [];
     private readonly Task _accept;
 
-    private RecordingPeer(LocalNetwork network, string name)
+    private readonly bool _neverRead;
+
+    private RecordingPeer(LocalNetwork network, string name, bool neverRead)
     {
+        _neverRead = neverRead;
         _linkKey = KeyFile.ReadX25519(Path.Combine(network.KeysDirectory(name), NodeKeyStore.LinkKeyFile));
         _settings = new LinkSessionSettings(WireFraming.ForMixLink(network.Geometry), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         _listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -32,7 +35,14 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
 
     public ConcurrentQueue<byte[]> Packets { get; } = new();
 
-    public static RecordingPeer Start(LocalNetwork network, string name) => new(network, name);
+    public static RecordingPeer Start(LocalNetwork network, string name) => new(network, name, neverRead: false);
+
+    /// <summary>A peer that completes the handshake and then never reads: its TCP window fills and stays full.</summary>
+    public static RecordingPeer StartNeverReading(LocalNetwork network, string name) => new(network, name, neverRead: true);
+
+    public int Handshakes => Volatile.Read(ref _handshakes);
+
+    private int _handshakes;
 
     public bool Handle(LinkSession session, in WireCommand command)
     {
@@ -84,6 +94,13 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
         using CancellationTokenRegistration stop = _stop.Token.Register(() => session.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed));
         if (await session.HandshakeAsync(_linkKey, _ => true))
         {
+            Interlocked.Increment(ref _handshakes);
+            if (_neverRead)
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
             await session.RunReceiveLoopAsync(this);
         }
     }
