@@ -158,6 +158,25 @@ public sealed class DelayQueueTests : IDisposable
         Assert.All(delays.GetMeasurementSnapshot(), m => Assert.Empty(m.Tags));
     }
 
+    [Fact]
+    public void The_timer_is_armed_in_whole_milliseconds_never_short_of_the_due_time()
+    {
+        var recorder = new ArmingRecorder(_time);
+        using var queue = new DelayQueue(16, recorder, _forwarder, _metrics);
+        long now = _time.GetTimestamp();
+        Assert.True(queue.TryEnqueue(Packet(1, now, TimeSpan.FromMilliseconds(5.3))));
+        Assert.Equal(TimeSpan.FromMilliseconds(6), recorder.DueTimes[^1]);
+
+        // A timer that fires early (as a truncating system timer does) re-arms for the rest, again rounded up.
+        _time.Advance(TimeSpan.FromMilliseconds(4.2));
+        recorder.FireEarly();
+        Assert.Empty(_forwarder.Forwarded);
+        Assert.Equal(TimeSpan.FromMilliseconds(2), recorder.DueTimes[^1]);
+
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.Equal([1], Ids());
+    }
+
     private int[] Ids() => [.. _forwarder.Forwarded.Select(f => (int)f.Packet.Buffer[0])];
 
     private ScheduledPacket Packet(byte id, long receivedTimestamp, TimeSpan delay)
@@ -165,5 +184,43 @@ public sealed class DelayQueueTests : IDisposable
         byte[] next = new byte[Bytes32.Size];
         next[0] = id;
         return new ScheduledPacket([id], Bytes32.From(next), receivedTimestamp, receivedTimestamp + (long)(delay.TotalSeconds * _time.TimestampFrequency));
+    }
+
+    /// <summary>Passes time through to a fake clock and remembers every due time the queue arms its timer with.</summary>
+    private sealed class ArmingRecorder(FakeTimeProvider inner) : TimeProvider
+    {
+        private TimerCallback? _callback;
+        private object? _state;
+
+        public List<TimeSpan> DueTimes { get; } = [];
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _callback = callback;
+            _state = state;
+            return new RecordingTimer(inner.CreateTimer(callback, state, dueTime, period), DueTimes);
+        }
+
+        /// <summary>Runs the callback now, as a timer that fired before its time would.</summary>
+        public void FireEarly() => _callback!(_state);
+
+        private sealed class RecordingTimer(ITimer timer, List<TimeSpan> dueTimes) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                dueTimes.Add(dueTime);
+                return timer.Change(dueTime, period);
+            }
+
+            public void Dispose() => timer.Dispose();
+
+            public ValueTask DisposeAsync() => timer.DisposeAsync();
+        }
     }
 }
