@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Links;
 using Mixnode.Node.Telemetry;
@@ -69,7 +68,7 @@ public sealed class LinkSessionTests
     {
         await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(), Settings());
         await pair.EstablishAsync();
-        var received = new RecordingHandler();
+        var received = new RecordingCommandHandler();
         Task<LinkCloseReason> loop = pair.Responder.RunReceiveLoopAsync(received);
 
         byte[][] packets = [.. Enumerable.Range(0, 100).Select(_ => RandomNumberGenerator.GetBytes(s_framing.PacketLength))];
@@ -90,8 +89,8 @@ public sealed class LinkSessionTests
     {
         await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(rekeyInterval: 7), Settings(rekeyInterval: 7));
         await pair.EstablishAsync();
-        var atResponder = new RecordingHandler();
-        var atInitiator = new RecordingHandler();
+        var atResponder = new RecordingCommandHandler();
+        var atInitiator = new RecordingCommandHandler();
         Task<LinkCloseReason> responderLoop = pair.Responder.RunReceiveLoopAsync(atResponder);
         Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(atInitiator);
 
@@ -115,7 +114,7 @@ public sealed class LinkSessionTests
         // The control for the lockstep test: rekeying really changes the key.
         await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(rekeyInterval: 7), Settings());
         await pair.EstablishAsync();
-        var received = new RecordingHandler();
+        var received = new RecordingCommandHandler();
         Task<LinkCloseReason> loop = pair.Responder.RunReceiveLoopAsync(received);
 
         byte[][] packets = [.. Enumerable.Range(0, 8).Select(_ => RandomNumberGenerator.GetBytes(s_framing.PacketLength))];
@@ -131,9 +130,9 @@ public sealed class LinkSessionTests
     {
         await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(), Settings());
         await pair.EstablishAsync();
-        var received = new RecordingHandler();
+        var received = new RecordingCommandHandler();
         Task<LinkCloseReason> responderLoop = pair.Responder.RunReceiveLoopAsync(received);
-        Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(new RecordingHandler());
+        Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(new RecordingCommandHandler());
 
         // Bytes written under the session, straight into the initiator's socket: one frame's worth, not Noise.
         await pair.InitiatorConnection.Output.WriteAsync(RandomNumberGenerator.GetBytes(LinkProtocol.TransportFrameLength(s_framing)));
@@ -211,8 +210,8 @@ public sealed class LinkSessionTests
         var time = new FakeTimeProvider();
         await using Pair pair = await Pair.ConnectAsync(time, Settings(), Settings());
         await pair.EstablishAsync();
-        var atInitiator = new RecordingHandler();
-        var atResponder = new RecordingHandler();
+        var atInitiator = new RecordingCommandHandler();
+        var atResponder = new RecordingCommandHandler();
         Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(atInitiator);
         Task<LinkCloseReason> responderLoop = pair.Responder.RunReceiveLoopAsync(atResponder);
 
@@ -247,8 +246,8 @@ public sealed class LinkSessionTests
         await using Pair pair = await Pair.ConnectAsync(time, silent, Settings());
         await pair.EstablishAsync();
         long established = time.GetTimestamp();
-        Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(new RecordingHandler());
-        Task<LinkCloseReason> responderLoop = pair.Responder.RunReceiveLoopAsync(new RecordingHandler());
+        Task<LinkCloseReason> initiatorLoop = pair.Initiator.RunReceiveLoopAsync(new RecordingCommandHandler());
+        Task<LinkCloseReason> responderLoop = pair.Responder.RunReceiveLoopAsync(new RecordingCommandHandler());
 
         for (int i = 0; i < 3; i++)
         {
@@ -274,33 +273,6 @@ public sealed class LinkSessionTests
         foreach (byte[] packet in packets)
         {
             await session.SendPacketAsync(packet);
-        }
-    }
-
-    /// <summary>Copies every command payload it is handed, in order.</summary>
-    private sealed class RecordingHandler : ILinkCommandHandler
-    {
-        private readonly Channel<byte[]> _received = Channel.CreateUnbounded<byte[]>();
-
-        public LinkSession? Session { get; private set; }
-
-        public int Count => _received.Reader.Count;
-
-        public bool Handle(LinkSession session, in WireCommand command)
-        {
-            Session = session;
-            return command.Id == WireCommandId.SendPacket && _received.Writer.TryWrite(command.Payload.ToArray());
-        }
-
-        public async Task<byte[][]> TakeAsync(int count)
-        {
-            var taken = new byte[count][];
-            for (int i = 0; i < count; i++)
-            {
-                taken[i] = await _received.Reader.ReadAsync().AsTask().WaitAsync(s_wait);
-            }
-
-            return taken;
         }
     }
 
