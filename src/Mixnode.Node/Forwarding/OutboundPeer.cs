@@ -132,6 +132,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
         _metrics.LinkOpened(inbound: false);
         NodeLog.OutboundOpened(_logger, PeerName());
         Task<LinkCloseReason> receive = session.RunReceiveLoopAsync(_handler);
+
+        // A send blocked on a peer that stopped reading must not hold up shutdown: stopping closes the link.
+        using CancellationTokenRegistration closeOnStop = stop.Register(static state => ((LinkSession)state!).Close(LinkCloseReason.Closed), session);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(stop);
         _ = receive.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
@@ -222,6 +225,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
         var session = new LinkSession(connection, _settings, _time, initiator: true);
         session.Start();
         Bytes32 expected = peer.LinkKey;
+        using CancellationTokenRegistration closeOnStop = stop.Register(static state => ((LinkSession)state!).Close(LinkCloseReason.Closed), session);
         if (await session.HandshakeAsync(_linkKey, key => key.Span.SequenceEqual(expected.AsReadOnlySpan())).ConfigureAwait(false))
         {
             return session;
