@@ -72,8 +72,10 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
 
         _socket.Close();
 
-        // The send loop waits on the pipe, not the socket: wake it so it sees the end.
+        // Each loop may be waiting on its pipe rather than the socket (the send loop for data, the receive
+        // loop for a reader that stopped consuming): wake both so they see the end.
         _output.Reader.CancelPendingRead();
+        _input.Writer.CancelPendingFlush();
     }
 
     public async ValueTask DisposeAsync()
