@@ -144,14 +144,14 @@ public sealed class LinkAbuseTests
         long epoch = ChainTests.CurrentEpoch(network);
         await using InjectorLink link = await InjectorLink.ConnectAsMemberAsync(network, "injector", "mix0", TimeSpan.FromSeconds(10));
 
-        const int count = 600;
+        const int count = 3000;
         for (int i = 0; i < count; i++)
         {
             (byte[] packet, _) = PacketFactory.Create(network, epoch, ["mix0", "mix1", "provider"], new byte[32], delayMs: 0);
             Assert.True(await link.SendAsync(packet));
         }
 
-        // Kernel buffers + the pipe hold a few hundred KB; the queue 64 packets; everything beyond is dropped, counted.
+        // 3000 packets are 9 MB: more than the kernel send buffer (up to 4 MB), the 64 KB pipe and the 64-packet queue hold.
         Assert.True(await Eventually.TrueAsync(() => mix0.Dropped("overload") > 0, TimeSpan.FromSeconds(20)), "overload drops are counted");
         Assert.True(await Eventually.TrueAsync(() => blackHole.Handshakes == 1, TimeSpan.FromSeconds(10)), "the node linked to the black hole once");
     }

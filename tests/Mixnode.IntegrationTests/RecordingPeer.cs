@@ -28,6 +28,12 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
         _linkKey = KeyFile.ReadX25519(Path.Combine(network.KeysDirectory(name), NodeKeyStore.LinkKeyFile));
         _settings = new LinkSessionSettings(WireFraming.ForMixLink(network.Geometry), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         _listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        if (neverRead)
+        {
+            // Small kernel buffers (inherited by accepted sockets): the sender's back-pressure starts after a few KB, not MB.
+            _listener.ReceiveBufferSize = 4096;
+        }
+
         _listener.Bind(network.EndPoint(name));
         _listener.Listen(16);
         _accept = AcceptAsync();
