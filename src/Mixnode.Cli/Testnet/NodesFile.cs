@@ -6,20 +6,26 @@ namespace Mixnode.Cli.Testnet;
 /// <summary>
 /// <c>DIR/nodes.json</c>: what runs where, for tools such as the load generator and for operators.
 /// <c>[{name, role, layer, address, client_address, metrics_url, pid}]</c>; layer is null for providers,
-/// client_address null for mixes, metrics_url null until nodes expose metrics.
+/// client_address null for mixes, metrics_url null until nodes expose metrics. Generation writes it with pid null;
+/// the running testnet rewrites it with the pids once every node has started.
 /// </summary>
 internal static class NodesFile
 {
-    public static void Write(string path, IEnumerable<NodeProcess> nodes)
+    public static void Write(string path, IEnumerable<NodeProcess> running)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        Write(path, running.Select(r => (r.Node, (int?)r.Pid)));
+    }
+
+    public static void Write(string path, IEnumerable<(TestnetNode Node, int? Pid)> nodes)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartArray();
-            foreach (NodeProcess running in nodes)
+            foreach ((TestnetNode node, int? pid) in nodes)
             {
-                TestnetNode node = running.Node;
                 json.WriteStartObject();
                 json.WriteString("name", node.Name);
                 json.WriteString("role", node.RoleName);
@@ -43,7 +49,15 @@ internal static class NodesFile
                 }
 
                 json.WriteNull("metrics_url");
-                json.WriteNumber("pid", running.Pid);
+                if (pid is { } id)
+                {
+                    json.WriteNumber("pid", id);
+                }
+                else
+                {
+                    json.WriteNull("pid");
+                }
+
                 json.WriteEndObject();
             }
 

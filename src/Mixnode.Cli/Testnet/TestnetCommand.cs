@@ -96,7 +96,6 @@ internal static class TestnetCommand
         var running = new List<NodeProcess>();
         try
         {
-            File.Delete(layout.NodesFilePath);
             foreach (TestnetNode node in layout.Nodes)
             {
                 running.Add(NodeProcess.Start(node, launcher, time));

@@ -10,8 +10,8 @@ namespace Mixnode.Cli.Testnet;
 
 /// <summary>
 /// Writes a whole local network into one directory without starting anything: per node a key directory made by the
-/// same code as <c>mixnode keygen</c> and an appsettings.json, the authority key, and the signed topology.json made
-/// by the same code as <c>mixnode topology sign</c>. Running it again on the same directory keeps the existing keys
+/// same code as <c>mixnode keygen</c> and an appsettings.json, the authority key, the signed topology.json made
+/// by the same code as <c>mixnode topology sign</c>, and nodes.json (without pids). Running it again on the same directory keeps the existing keys
 /// (keygen tops up mix keys), so a testnet can be stopped and started again with the same identities.
 /// </summary>
 internal static class TestnetGenerator
@@ -83,6 +83,7 @@ internal static class TestnetGenerator
             WriteConfig(layout, node, period);
         }
 
+        NodesFile.Write(layout.NodesFilePath, nodes.Select(n => (n, (int?)null)));
         return layout;
     }
 
