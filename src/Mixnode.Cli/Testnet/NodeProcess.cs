@@ -74,7 +74,16 @@ internal sealed class NodeProcess : IDisposable
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(launcher);
         ArgumentNullException.ThrowIfNull(time);
-        var log = new StreamWriter(node.LogPath, append: false, new UTF8Encoding(false)) { AutoFlush = true };
+        StreamWriter log;
+        try
+        {
+            log = new StreamWriter(node.LogPath, append: false, new UTF8Encoding(false)) { AutoFlush = true };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TestnetException($"{node.Name}: cannot write {node.LogPath}: {e.Message}", e);
+        }
+
         var process = new Process { StartInfo = launcher.StartInfo(node), EnableRaisingEvents = true };
         try
         {

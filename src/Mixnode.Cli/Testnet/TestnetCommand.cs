@@ -99,9 +99,11 @@ internal static class TestnetCommand
             foreach (TestnetNode node in layout.Nodes)
             {
                 running.Add(NodeProcess.Start(node, launcher, time));
+
+                // After every start, so the file names each process that runs even if a later start fails.
+                NodesFile.Write(layout.NodesFilePath, layout.Nodes.Select(n => (n, running.FirstOrDefault(r => r.Node == n)?.Pid)));
             }
 
-            NodesFile.Write(layout.NodesFilePath, running);
             return await SuperviseAsync(settings, running, output, error, time, cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TestnetException or IOException or UnauthorizedAccessException or KeyFileException)

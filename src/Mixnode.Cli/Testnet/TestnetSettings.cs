@@ -54,7 +54,7 @@ internal sealed record TestnetSettings(
         }
         else if (errors.Count == 0 && BasePort + PortCount - 1 > ushort.MaxValue)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--base-port {BasePort} leaves too few ports: the network needs {PortCount} ({BasePort}..{BasePort + PortCount - 1}), the last port is 65535"));
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--base-port {BasePort} leaves too few ports: the network needs {PortCount} ports ({BasePort}..{BasePort + PortCount - 1}), the last port is 65535"));
         }
 
         return errors;

@@ -30,6 +30,9 @@ public sealed class TestnetEndToEndTests : IDisposable
         Assert.All(pids, pid => Assert.True(pid > 0));
         Assert.Contains("running", text, StringComparison.Ordinal);
         Assert.Contains("stopping 2 node(s)", text, StringComparison.Ordinal);
+
+        // Both stopped on SIGTERM (exit 0), not killed after the grace period.
+        Assert.Equal(2, text.Split("exited (0)").Length - 1);
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
         Assert.True(File.Exists(Path.Combine(net, "provider-0", "node.log")));
     }
@@ -50,6 +53,25 @@ public sealed class TestnetEndToEndTests : IDisposable
         Assert.All(Pids(net), pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
     }
 
+    [Fact]
+    public async Task When_a_later_node_cannot_be_started_the_ones_already_running_are_stopped()
+    {
+        string net = _dir.Combine("net");
+
+        // mix-0-0's log path is a directory, so its start throws after provider-0 is already running.
+        Directory.CreateDirectory(Path.Combine(net, "mix-0-0", "node.log"));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+
+        Assert.Equal(1, code);
+        Assert.Contains("mix-0-0: cannot write", text, StringComparison.Ordinal);
+        Assert.Contains("stopping 1 node(s)", text, StringComparison.Ordinal);
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
+        JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
+        Assert.Equal(JsonValueKind.Null, entries[1].GetProperty("pid").ValueKind);
+        int provider = entries[0].GetProperty("pid").GetInt32();
+        Assert.False(IsAlive(provider), $"provider-0 (pid {provider}) still runs after the testnet returned");
+    }
+
     private static async Task<(int Code, string Text)> RunAsync(params string[] args)
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
@@ -62,7 +84,7 @@ public sealed class TestnetEndToEndTests : IDisposable
     private static int[] Pids(string net)
     {
         using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
-        return [.. nodes.RootElement.EnumerateArray().Select(n => n.GetProperty("pid").GetInt32())];
+        return [.. nodes.RootElement.EnumerateArray().Where(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number).Select(n => n.GetProperty("pid").GetInt32())];
     }
 
     private static bool IsAlive(int pid)
