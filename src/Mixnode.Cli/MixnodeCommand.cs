@@ -4,6 +4,7 @@ using Mixnode.Cli.Demo;
 using Mixnode.Cli.Keygen;
 using Mixnode.Cli.Topology;
 using Mixnode.Cli.Run;
+using Mixnode.Cli.Testnet;
 using Mixnode.Cli.Vectors;
 
 namespace Mixnode.Cli;
@@ -22,6 +23,7 @@ internal static class MixnodeCommand
             KeygenCommand.Create(),
             TopologyCommand.Create(),
             RunCommand.Create(),
+            TestnetCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)
@@ -30,6 +32,13 @@ internal static class MixnodeCommand
             configuration.Error = output;
         }
 
-        return root.Parse(args).Invoke(configuration);
+        ParseResult parse = root.Parse(args);
+        if (parse.CommandResult.Command.Name == TestnetCommand.Name)
+        {
+            // The default (2 s) would end the process while the testnet still stops its nodes, orphaning them.
+            configuration.ProcessTerminationTimeout = TestnetCommand.TerminationTimeout;
+        }
+
+        return parse.Invoke(configuration);
     }
 }
