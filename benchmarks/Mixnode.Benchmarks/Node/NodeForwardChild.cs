@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Mixnode.Cli.Run;
+using Mixnode.Node.Telemetry;
+
+namespace Mixnode.Benchmarks.Node;
+
+/// <summary>
+/// The node under test, alone in its own process so that its heap allocations and CPU time can be read
+/// without the feeder's and the sink's: <c>node-forward-child SETTING…</c> starts a node through
+/// <see cref="RunCommand.Build"/> (the same wiring as <c>mixnode run</c>) and then answers commands on stdin,
+/// one line each: <c>stats</c> → one <c>@@stats {json}</c> line (<see cref="NodeStats"/>), <c>quit</c> → stops.
+/// The node's own counters are read with a <see cref="MeterListener"/> on the <c>Mixnode</c> meter (as an
+/// exporter would), counters only: the unwrap-duration histogram stays off, as in a node without one.
+/// </summary>
+internal static class NodeForwardChild
+{
+    public const string Prefix = "@@";
+
+    public static async Task<int> RunAsync(string[] settings)
+    {
+        var received = new Counter();
+        var forwarded = new Counter();
+        var dropped = new ConcurrentDictionary<string, Counter>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == NodeMetrics.MeterName && instrument.Name is "mixnode.packets.received" or "mixnode.packets.forwarded" or "mixnode.packets.dropped")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            switch (instrument.Name)
+            {
+                case "mixnode.packets.received":
+                    received.Add(value);
+                    break;
+                case "mixnode.packets.forwarded":
+                    forwarded.Add(value);
+                    break;
+                default:
+                    string reason = "?";
+                    foreach (KeyValuePair<string, object?> tag in tags)
+                    {
+                        if (tag.Key == "reason")
+                        {
+                            reason = tag.Value as string ?? "?";
+                        }
+                    }
+
+                    dropped.GetOrAdd(reason, _ => new Counter()).Add(value);
+                    break;
+            }
+        });
+        listener.Start();
+
+        using IHost host = RunCommand.Build(null, settings);
+        await host.StartAsync().ConfigureAwait(false);
+        Console.Out.WriteLine(Prefix + "ready");
+        Console.Out.Flush();
+
+        using var process = Process.GetCurrentProcess();
+        while (Console.In.ReadLine() is { } line)
+        {
+            if (line == "stats")
+            {
+                process.Refresh();
+                var stats = new NodeStats(
+                    GC.GetTotalAllocatedBytes(precise: true),
+                    process.TotalProcessorTime.TotalMilliseconds,
+                    received.Value,
+                    forwarded.Value,
+                    dropped.ToDictionary(d => d.Key, d => d.Value.Value),
+                    GC.CollectionCount(0),
+                    GC.CollectionCount(1),
+                    GC.CollectionCount(2));
+                Console.Out.WriteLine(Prefix + "stats " + JsonSerializer.Serialize(stats));
+                Console.Out.Flush();
+            }
+            else if (line == "quit")
+            {
+                break;
+            }
+        }
+
+        await host.StopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private sealed class Counter
+    {
+        private long _value;
+
+        public long Value => Volatile.Read(ref _value);
+
+        public void Add(long value) => Interlocked.Add(ref _value, value);
+    }
+}
+
+/// <summary>A snapshot of the node process: everything cumulative since it started.</summary>
+internal sealed record NodeStats(long AllocatedBytes, double CpuMilliseconds, long Received, long Forwarded, Dictionary<string, long> Dropped, int Gen0, int Gen1, int Gen2);
