@@ -56,10 +56,18 @@ internal static class NodeForwardBenchmark
         byte[][] built = BuildPackets(network, geometry, epoch, packets);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"built {packets:N0} packets ({geometry.PacketLength} B, route mix0 → sink, NodeDelay 0) in {build.Elapsed.TotalSeconds:F1} s"));
 
+        if (args.Contains("--check"))
+        {
+            MixKey key = new NodeKeyStore(network.KeysDirectory("mix0")).TryLoadMixKey(epoch)!;
+            byte[] copy = (byte[])built[0].Clone();
+            UnwrapResult r = SphinxUnwrapper.Unwrap(geometry, key.PrivateKey, copy, out UnwrappedPacket u);
+            Console.WriteLine($"check: {r} {u.Kind} next={u.Commands.NextNodeId} sink={network["sink"].Id} mix0={network["mix0"].Id}");
+        }
+
         var settings = new LinkSessionSettings(WireFraming.ForMixLink(geometry), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         using var credits = new SemaphoreSlim(window, int.MaxValue);
         await using var sink = new SinkListener(network.EndPoint("sink"), ReadLinkKey(network, "sink"), settings) { PacketArrived = () => credits.Release() };
-        await using var node = ChildNode.Start(network.NodeSettings(workers));
+        await using var node = ChildNode.Start(network.NodeSettings(workers), args.Contains("--alloc-trace"));
         await node.WaitReadyAsync().ConfigureAwait(false);
 
         await using LinkSession feederLink = await ConnectFeederAsync(network, settings).ConfigureAwait(false);
@@ -88,7 +96,8 @@ internal static class NodeForwardBenchmark
         // Warm-up.
         if (!await WaitAsync(() => sink.Packets >= warmup, TimeSpan.FromSeconds(120), feeder).ConfigureAwait(false))
         {
-            Console.Error.WriteLine($"warm-up did not complete: sent {Interlocked.Read(ref sent)}, arrived {sink.Packets}");
+            NodeStats failed = await node.StatsAsync().ConfigureAwait(false);
+            Console.Error.WriteLine($"warm-up did not complete: sent {Interlocked.Read(ref sent)}, arrived {sink.Packets}; node received {failed.Received}, forwarded {failed.Forwarded}, dropped {string.Join(", ", failed.Dropped.Select(d => $"{d.Key}={d.Value}"))}");
             return 1;
         }
 
@@ -127,10 +136,15 @@ internal static class NodeForwardBenchmark
         NodeDescriptor mix = network["mix0"];
         NodeDescriptor sink = network["sink"];
         byte[] recipient = RandomNumberGenerator.GetBytes(32);
+        // Copied to arrays first: a span over a struct property's temporary copy must not outlive the statement.
+        byte[] mixId = mix.Id.AsReadOnlySpan().ToArray();
+        byte[] mixKey = mix.MixKeys[epoch].AsReadOnlySpan().ToArray();
+        byte[] sinkId = sink.Id.AsReadOnlySpan().ToArray();
+        byte[] sinkKey = sink.MixKeys[epoch].AsReadOnlySpan().ToArray();
         PathHop[] path =
         [
-            new(mix.Id.AsReadOnlySpan(), mix.MixKeys[epoch].AsReadOnlySpan(), RoutingCommands.Delay(0)),
-            new(sink.Id.AsReadOnlySpan(), sink.MixKeys[epoch].AsReadOnlySpan(), RoutingCommands.ToRecipient(recipient)),
+            new(mixId, mixKey, RoutingCommands.Delay(0)),
+            new(sinkId, sinkKey, RoutingCommands.ToRecipient(recipient)),
         ];
         byte[][] packets = new byte[count][];
         Parallel.For(0, count, () => new byte[geometry.ForwardPayloadLength], (i, _, message) =>
@@ -303,7 +317,7 @@ internal static class NodeForwardBenchmark
             _process.BeginErrorReadLine();
         }
 
-        public static ChildNode Start(IEnumerable<string> settings)
+        public static ChildNode Start(IEnumerable<string> settings, bool allocTrace)
         {
             string host = Environment.ProcessPath!;
             var start = new ProcessStartInfo(host)
@@ -316,6 +330,11 @@ internal static class NodeForwardBenchmark
             if (Path.GetFileNameWithoutExtension(host) == "dotnet")
             {
                 start.ArgumentList.Add(typeof(ChildNode).Assembly.Location);
+            }
+
+            if (allocTrace)
+            {
+                start.Environment[NodeForwardChild.AllocTraceVariable] = "1";
             }
 
             start.ArgumentList.Add("node-forward-child");

@@ -20,6 +20,8 @@ internal static class NodeForwardChild
 {
     public const string Prefix = "@@";
 
+    public const string AllocTraceVariable = "MIXNODE_BENCH_ALLOC_TRACE";
+
     public static async Task<int> RunAsync(string[] settings)
     {
         var received = new Counter();
@@ -61,6 +63,7 @@ internal static class NodeForwardChild
         });
         listener.Start();
 
+        using AllocationSampler? sampler = Environment.GetEnvironmentVariable(AllocTraceVariable) == "1" ? new AllocationSampler() : null;
         using IHost host = RunCommand.Build(null, settings);
         await host.StartAsync().ConfigureAwait(false);
         Console.Out.WriteLine(Prefix + "ready");
@@ -91,6 +94,11 @@ internal static class NodeForwardChild
         }
 
         await host.StopAsync().ConfigureAwait(false);
+        foreach (KeyValuePair<string, long> type in sampler?.Top(15) ?? [])
+        {
+            Console.Out.WriteLine($"alloc-trace {type.Value,14:N0} B  {type.Key}");
+        }
+
         return 0;
     }
 

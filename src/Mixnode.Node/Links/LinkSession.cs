@@ -181,6 +181,39 @@ internal sealed class LinkSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes one Sphinx packet's frame without flushing it; false when the link is gone. For a sender with a
+    /// queue (<see cref="Forwarding.OutboundPeer"/>): write what is queued, then <see cref="FlushPacketsAsync"/>
+    /// once, so a burst costs one pipe flush, one wake-up of the socket loop and few send calls instead of
+    /// one of each per packet. Nothing reaches the socket until the flush, so flush at least every few frames.
+    /// </summary>
+    public async ValueTask<bool> WritePacketAsync(ReadOnlyMemory<byte> packet)
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return WriteFrame(WireCommandId.SendPacket, packet.Span);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Flushes the frames <see cref="WritePacketAsync"/> wrote (waits while the peer is slow); false when the link is gone.</summary>
+    public async ValueTask<bool> FlushPacketsAsync()
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return CloseReason is null && await FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
     /// <summary>Sends a command built by the caller into the frame's plaintext (provider–client links).</summary>
     public async ValueTask<bool> SendAsync(Func<Span<byte>, bool> encode)
     {
