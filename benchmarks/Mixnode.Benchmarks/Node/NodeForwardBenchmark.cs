@@ -15,7 +15,7 @@ using Mixnode.Sphinx.Crypto;
 namespace Mixnode.Benchmarks.Node;
 
 /// <summary>
-/// <c>node-forward [--seconds S] [--packets N] [--warmup W] [--window K] [--workers C] [--bench-seconds B] [--json]</c>:
+/// <c>node-forward [--seconds S] [--packets N] [--warmup W] [--window K] [--workers C] [--bench-seconds B] [--set KEY=VALUE]… [--alloc-trace] [--json]</c>:
 /// one mix node forwarding pre-built packets over loopback, socket to socket.
 /// <list type="bullet">
 /// <item>A temporary network (keys + signed topology through the real CLI commands): mix0 (under test), sink, feeder.</item>
@@ -67,7 +67,9 @@ internal static class NodeForwardBenchmark
         var settings = new LinkSessionSettings(WireFraming.ForMixLink(geometry), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         using var credits = new SemaphoreSlim(window, int.MaxValue);
         await using var sink = new SinkListener(network.EndPoint("sink"), ReadLinkKey(network, "sink"), settings) { PacketArrived = () => credits.Release() };
-        await using var node = ChildNode.Start(network.NodeSettings(workers), args.Contains("--alloc-trace"));
+        // --set KEY=VALUE (repeatable): any node setting, e.g. Mixnode:ReplayFilterCapacity=1000000.
+        string[] extra = [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
+        await using var node = ChildNode.Start(network.NodeSettings(workers, extra), args.Contains("--alloc-trace"));
         await node.WaitReadyAsync().ConfigureAwait(false);
 
         await using LinkSession feederLink = await ConnectFeederAsync(network, settings).ConfigureAwait(false);
