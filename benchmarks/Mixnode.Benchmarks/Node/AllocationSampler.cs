@@ -12,6 +12,9 @@ internal sealed class AllocationSampler : EventListener
 {
     private readonly ConcurrentDictionary<string, long> _bytes = new();
 
+    /// <summary>Forgets what was sampled so far (called at the start of the steady phase).</summary>
+    public void Reset() => _bytes.Clear();
+
     public IEnumerable<KeyValuePair<string, long>> Top(int count) => _bytes.OrderByDescending(b => b.Value).Take(count);
 
     protected override void OnEventSourceCreated(EventSource eventSource)

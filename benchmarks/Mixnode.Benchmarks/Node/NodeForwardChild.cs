@@ -70,10 +70,17 @@ internal static class NodeForwardChild
         Console.Out.Flush();
 
         using var process = Process.GetCurrentProcess();
+        int statsAnswered = 0;
         while (Console.In.ReadLine() is { } line)
         {
             if (line == "stats")
             {
+                if (statsAnswered++ == 0)
+                {
+                    // The first snapshot starts the steady phase: trace only what is allocated from here on.
+                    sampler?.Reset();
+                }
+
                 process.Refresh();
                 var stats = new NodeStats(
                     GC.GetTotalAllocatedBytes(precise: true),
@@ -94,6 +101,7 @@ internal static class NodeForwardChild
         }
 
         await host.StopAsync().ConfigureAwait(false);
+        // Sampled: an AllocationTick event each time ~100 KB were allocated, charged to the type that crossed the mark.
         foreach (KeyValuePair<string, long> type in sampler?.Top(15) ?? [])
         {
             Console.Out.WriteLine($"alloc-trace {type.Value,14:N0} B  {type.Key}");
