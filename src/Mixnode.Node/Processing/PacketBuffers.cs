@@ -16,6 +16,7 @@ namespace Mixnode.Node.Processing;
 /// once it has reached its working size.
 /// </para>
 /// <para>
+/// A thread that returns a buffer and rents next gets that same buffer back (the shared pool did the same).
 /// Any array may be returned (a caller's own, one of another length): a rented buffer is at least the
 /// length asked for, and callers always carry the packet length separately.
 /// </para>
@@ -28,8 +29,26 @@ internal static class PacketBuffers
     private static readonly ConcurrentQueue<byte[]> s_free = new();
     private static int s_retained;
 
+    /// <summary>
+    /// One buffer per thread in front of the queue, as the shared pool has: a thread that returns and then
+    /// rents (a dropped packet, then the next one off the same link) gets the same, cache-warm buffer back
+    /// without touching the shared queue.
+    /// </summary>
+    [ThreadStatic]
+    private static byte[]? t_last;
+
     public static byte[] Rent(int packetLength)
     {
+        byte[]? last = t_last;
+        if (last is not null)
+        {
+            t_last = null;
+            if (last.Length >= packetLength)
+            {
+                return last;
+            }
+        }
+
         while (s_free.TryDequeue(out byte[]? buffer))
         {
             Interlocked.Decrement(ref s_retained);
@@ -46,6 +65,12 @@ internal static class PacketBuffers
 
     public static void Return(byte[] buffer)
     {
+        if (t_last is null)
+        {
+            t_last = buffer;
+            return;
+        }
+
         if (Interlocked.Increment(ref s_retained) <= MaxRetained)
         {
             s_free.Enqueue(buffer);
