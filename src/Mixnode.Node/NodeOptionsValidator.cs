@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
 using Mixnode.Sphinx;
@@ -5,8 +6,9 @@ using Mixnode.Sphinx;
 namespace Mixnode.Node;
 
 /// <summary>
-/// The rules between settings that attributes cannot express. Every message names the setting (as it is
-/// written in appsettings.json / <c>MIXNODE__</c> variables) and says how to fix it.
+/// Every rule on the settings: the attributes of <see cref="NodeOptions"/> and of its nested sections, then the
+/// rules between settings that attributes cannot express. Every message names the setting (as it is written in
+/// appsettings.json / <c>MIXNODE__</c> variables) and says how to fix it.
 /// </summary>
 public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
 {
@@ -14,6 +16,13 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+
+        // Not ValidateDataAnnotations(): it checks only top-level properties (the Links and Delivery ranges went
+        // unchecked) and its messages name 'Member' rather than the setting.
+        ValidateAttributes(options, NodeOptions.SectionName, errors);
+        ValidateAttributes(options.Links, NodeOptions.SectionName + ":Links", errors);
+        ValidateAttributes(options.Delivery, NodeOptions.SectionName + ":Delivery", errors);
+
         if (!TryParseEndPoint(options.ListenAddress, out _))
         {
             errors.Add($"Mixnode:ListenAddress '{options.ListenAddress}' is not host:port with an IP address (for example 127.0.0.1:30001).");
@@ -61,6 +70,21 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         "vectors" => SphinxGeometry.KatzenpostVectors,
         _ => null,
     };
+
+    private static void ValidateAttributes(object section, string path, List<string> errors)
+    {
+        var results = new List<ValidationResult>();
+        if (Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true))
+        {
+            return;
+        }
+
+        foreach (ValidationResult result in results)
+        {
+            string member = string.Join(", ", result.MemberNames.Select(m => $"{path}:{m}"));
+            errors.Add($"{(member.Length == 0 ? path : member)}: {result.ErrorMessage}");
+        }
+    }
 
     public static bool TryParseEndPoint(string value, out IPEndPoint endPoint) =>
         IPEndPoint.TryParse(value, out endPoint!) && endPoint.Port != 0;

@@ -24,7 +24,6 @@ public static class NodeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<NodeOptions>()
             .Bind(configuration.GetSection(NodeOptions.SectionName))
-            .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);

@@ -63,6 +63,9 @@ internal sealed class LinkSession : IAsyncDisposable
 
     public bool IsEstablished => _established;
 
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when the last frame arrived (NoOps included); the idle timeout counts from it.</summary>
+    public long LastReceivedTimestamp => Volatile.Read(ref _lastReceived);
+
     /// <summary>Why the session ended, or null while it runs.</summary>
     public LinkCloseReason? CloseReason
     {

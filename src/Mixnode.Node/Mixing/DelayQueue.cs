@@ -129,6 +129,9 @@ internal sealed class DelayQueue : IDisposable
     {
         _armedFor = dueTimestamp;
         TimeSpan wait = _time.GetElapsedTime(_time.GetTimestamp(), dueTimestamp);
-        _timer.Change(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, Timeout.InfiniteTimeSpan);
+
+        // System timers truncate to whole milliseconds and may fire up to one early: rounded down, a packet due in
+        // 0.7 ms would re-arm 0 ms timers (a busy loop) until it is due. Rounded up, it leaves within 1 ms late.
+        _timer.Change(wait <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), Timeout.InfiniteTimeSpan);
     }
 }

@@ -1,0 +1,300 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Mixnode.Node.Delivery;
+using Mixnode.Node.Keys;
+using Mixnode.Node.Mixing;
+using Mixnode.Node.Processing;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Tests.Support;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Commands;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Node.Tests.Processing;
+
+/// <summary>
+/// One crypto worker's job on real Sphinx packets made for this node's mix keys: unwrap (trying the epochs in
+/// order), refuse replays, then schedule the packet for its next hop or hand it to the delivery sink.
+/// </summary>
+public sealed class PacketProcessorTests : IDisposable
+{
+    private const long Epoch = 1000;
+    private static readonly SphinxGeometry s_geometry = SphinxGeometry.Default;
+    private static readonly TimeSpan s_maxDelay = TimeSpan.FromSeconds(10);
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(EpochClock.Origin.AddMinutes((20 * Epoch) + 7));
+    private readonly TestMeterFactory _meters;
+    private readonly NodeMetrics _metrics;
+    private readonly MetricCollector<long> _dropped;
+    private readonly MetricCollector<long> _delivered;
+    private readonly SortedDictionary<long, Bytes32> _mixKeys;
+    private readonly MixKeyRing _ring;
+    private readonly MemoryReplayGuard _replay = new();
+    private readonly RecordingForwarder _forwarder;
+    private readonly DelayQueue _delays;
+    private readonly RecordingSink _sink = new();
+    private readonly byte[] _nodeId = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _nextId = RandomNumberGenerator.GetBytes(32);
+    private readonly X25519PrivateKey _nextKey = X25519PrivateKey.Generate();
+    private readonly byte[] _recipient = RandomNumberGenerator.GetBytes(32);
+
+    public PacketProcessorTests()
+    {
+        _metrics = TestMeterFactory.NewMetrics(out _meters);
+        _dropped = new MetricCollector<long>(_metrics.Meter, "mixnode.packets.dropped");
+        _delivered = new MetricCollector<long>(_metrics.Meter, "mixnode.packets.delivered");
+        var store = new NodeKeyStore(_dir.Path);
+        store.CreateDirectories();
+
+        // A key two epochs old (retired) and the ring's three: previous, current, next.
+        store.GenerateMixKeys(Epoch - 2, 4);
+        _mixKeys = store.MixPublicKeys();
+        _ring = new MixKeyRing(store, new EpochClock(_time), generateMissing: false);
+        _forwarder = new RecordingForwarder(_time);
+        _delays = new DelayQueue(16, _time, _forwarder, _metrics);
+    }
+
+    public void Dispose()
+    {
+        _delays.Dispose();
+        _ring.Dispose();
+        _nextKey.Dispose();
+        _dropped.Dispose();
+        _delivered.Dispose();
+        _meters.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_forward_packet_waits_its_delay_then_goes_to_the_next_hop_which_can_unwrap_it()
+    {
+        (byte[] packet, byte[] message) = ForwardPacket(Epoch, delayMs: 250);
+        long received = _time.GetTimestamp();
+        Processor().Process(Ingress(packet));
+
+        Assert.Equal(1, _delays.Count);
+        Assert.Empty(_forwarder.Forwarded);
+        _time.Advance(TimeSpan.FromMilliseconds(249));
+        Assert.Empty(_forwarder.Forwarded);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        ScheduledPacket scheduled = Assert.Single(_forwarder.Forwarded).Packet;
+        Assert.Equal(Bytes32.From(_nextId), scheduled.NextNodeId);
+        Assert.Equal(received, scheduled.ReceivedTimestamp);
+        Assert.Equal(received + (long)(0.25 * _time.TimestampFrequency), scheduled.DueTimestamp);
+
+        // The buffer now holds the next hop's packet.
+        Span<byte> next = scheduled.Buffer.AsSpan(0, s_geometry.PacketLength);
+        Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, next, out UnwrappedPacket last));
+        Assert.Equal(UnwrappedKind.Deliver, last.Kind);
+        Assert.Equal(message, last.Payload(next).ToArray());
+
+        Assert.Equal([Epoch], _replay.AcceptedEpochs);
+        Assert.Empty(_dropped.GetMeasurementSnapshot());
+    }
+
+    [Fact]
+    public void A_last_hop_packet_reaches_the_sink_byte_identical()
+    {
+        (byte[] packet, byte[] message) = LastHopPacket(Epoch);
+        Processor().Process(Ingress(packet));
+
+        RecordingSink.Message delivered = Assert.Single(_sink.Messages);
+        Assert.Equal(Bytes32.From(_recipient), delivered.Recipient);
+        Assert.False(delivered.IsSurbReply);
+        Assert.Equal(message, delivered.Payload);
+        Assert.Equal(1, _delivered.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(0, _delays.Count);
+    }
+
+    [Fact]
+    public void A_surb_reply_reaches_the_sink_with_its_surb_id_and_the_creator_can_decrypt_it()
+    {
+        byte[] surbId = RandomNumberGenerator.GetBytes(Bytes16.Size);
+        PathHop[] path = [new(_nodeId, _mixKeys[Epoch].AsReadOnlySpan(), RoutingCommands.ToRecipient(_recipient).WithSurbReply(surbId))];
+        byte[] surb = new byte[s_geometry.SurbLength];
+        byte[] surbKeys = new byte[SphinxGeometry.SurbKeysLength(1)];
+        SurbBuilder.CreateSurb(s_geometry, path, surb, surbKeys);
+        byte[] message = RandomNumberGenerator.GetBytes(s_geometry.ForwardPayloadLength);
+        byte[] packet = new byte[s_geometry.PacketLength];
+        SurbBuilder.CreateReply(s_geometry, surb, message, packet, out _);
+
+        Processor().Process(Ingress(packet));
+
+        RecordingSink.Message delivered = Assert.Single(_sink.Messages);
+        Assert.True(delivered.IsSurbReply);
+        Assert.Equal(Bytes16.From(surbId), delivered.SurbId);
+        Assert.Equal(ReplyDecryptResult.Success, SurbBuilder.TryDecryptReply(s_geometry, surbKeys, delivered.Payload));
+        Assert.Equal(message, delivered.Payload[SphinxGeometry.PayloadTagLength..]);
+    }
+
+    [Fact]
+    public void A_replayed_packet_is_dropped_with_reason_replay()
+    {
+        (byte[] packet, _) = LastHopPacket(Epoch);
+        PacketProcessor processor = Processor();
+        processor.Process(Ingress(packet));
+        processor.Process(Ingress(packet));
+
+        Assert.Single(_sink.Messages);
+        AssertDropped("replay");
+    }
+
+    [Fact]
+    public void Garbage_is_dropped_as_mac_or_malformed()
+    {
+        PacketProcessor processor = Processor();
+
+        // Right length and version, random rest: no key's MAC verifies.
+        byte[] random = RandomNumberGenerator.GetBytes(s_geometry.PacketLength);
+        random[0] = 0;
+        random[1] = 0;
+        processor.Process(Ingress(random));
+        AssertDropped("mac");
+
+        // A bad version, a low-order alpha (all zero) and a wrong length are malformed before any MAC is checked.
+        byte[] version = RandomNumberGenerator.GetBytes(s_geometry.PacketLength);
+        version[0] = 1;
+        processor.Process(Ingress(version));
+        processor.Process(Ingress(new byte[s_geometry.PacketLength]));
+        processor.Process(Ingress(RandomNumberGenerator.GetBytes(s_geometry.PacketLength - 1)));
+        AssertDropped("mac", "malformed", "malformed", "malformed");
+
+        Assert.Empty(_replay.AcceptedEpochs);
+        Assert.Empty(_sink.Messages);
+        Assert.Equal(0, _delays.Count);
+    }
+
+    [Fact]
+    public void A_packet_whose_payload_was_altered_is_dropped_as_malformed_at_the_last_hop()
+    {
+        (byte[] packet, _) = LastHopPacket(Epoch);
+        packet[^1] ^= 1;
+        Processor().Process(Ingress(packet));
+        AssertDropped("malformed");
+        Assert.Empty(_sink.Messages);
+    }
+
+    [Fact]
+    public void Packets_for_the_previous_and_the_next_epoch_are_unwrapped_but_not_one_for_a_retired_epoch()
+    {
+        PacketProcessor processor = Processor();
+        processor.Process(Ingress(LastHopPacket(Epoch - 1).Packet));
+        processor.Process(Ingress(LastHopPacket(Epoch + 1).Packet));
+        Assert.Equal(2, _sink.Messages.Count);
+        Assert.Equal([Epoch - 1, Epoch + 1], _replay.AcceptedEpochs);
+
+        processor.Process(Ingress(LastHopPacket(Epoch - 2).Packet));
+        Assert.Equal(2, _sink.Messages.Count);
+        AssertDropped("mac");
+    }
+
+    [Fact]
+    public void A_delay_above_the_maximum_is_dropped_with_reason_delay()
+    {
+        PacketProcessor processor = Processor();
+        processor.Process(Ingress(ForwardPacket(Epoch, delayMs: (uint)s_maxDelay.TotalMilliseconds).Packet));
+        Assert.Equal(1, _delays.Count);
+
+        processor.Process(Ingress(ForwardPacket(Epoch, delayMs: (uint)s_maxDelay.TotalMilliseconds + 1).Packet));
+        processor.Process(Ingress(ForwardPacket(Epoch, delayMs: uint.MaxValue).Packet));
+        Assert.Equal(1, _delays.Count);
+        AssertDropped("delay", "delay");
+    }
+
+    [Fact]
+    public void A_full_delay_queue_drops_with_reason_overload()
+    {
+        long now = _time.GetTimestamp();
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.True(_delays.TryEnqueue(new ScheduledPacket([], default, now, now + _time.TimestampFrequency)));
+        }
+
+        Processor().Process(Ingress(ForwardPacket(Epoch, delayMs: 100).Packet));
+        Assert.Equal(16, _delays.Count);
+        AssertDropped("overload");
+    }
+
+    [Fact]
+    public void A_sink_without_room_drops_with_reason_overload()
+    {
+        _sink.Refuse = true;
+        Processor().Process(Ingress(LastHopPacket(Epoch).Packet));
+        AssertDropped("overload");
+        Assert.Empty(_delivered.GetMeasurementSnapshot());
+    }
+
+    private PacketProcessor Processor() => new(s_geometry, _ring, _replay, _delays, _sink, _metrics, _time, s_maxDelay);
+
+    private IngressPacket Ingress(byte[] packet)
+    {
+        byte[] buffer = PacketBuffers.Rent(packet.Length);
+        packet.CopyTo(buffer, 0);
+        return new IngressPacket(buffer, packet.Length, _time.GetTimestamp());
+    }
+
+    /// <summary>This node, then the next hop (which delivers).</summary>
+    private (byte[] Packet, byte[] Message) ForwardPacket(long epoch, uint delayMs) => Create(
+    [
+        new PathHop(_nodeId, _mixKeys[epoch].AsReadOnlySpan(), RoutingCommands.Delay(delayMs)),
+        new PathHop(_nextId, _nextKey.PublicKey, RoutingCommands.ToRecipient(_recipient)),
+    ]);
+
+    /// <summary>This node as the only hop.</summary>
+    private (byte[] Packet, byte[] Message) LastHopPacket(long epoch) =>
+        Create([new PathHop(_nodeId, _mixKeys[epoch].AsReadOnlySpan(), RoutingCommands.ToRecipient(_recipient))]);
+
+    private static (byte[] Packet, byte[] Message) Create(PathHop[] path)
+    {
+        byte[] message = RandomNumberGenerator.GetBytes(s_geometry.ForwardPayloadLength);
+        byte[] packet = new byte[s_geometry.PacketLength];
+        SphinxPacketBuilder.CreatePacket(s_geometry, path, message, packet);
+        return (packet, message);
+    }
+
+    private void AssertDropped(params string[] reasons) =>
+        Assert.Equal(reasons, _dropped.GetMeasurementSnapshot().Select(m => (string)m.Tags["reason"]!));
+
+    private sealed class MemoryReplayGuard : IReplayGuard
+    {
+        private readonly HashSet<(long, Bytes32)> _seen = [];
+
+        public List<long> AcceptedEpochs { get; } = [];
+
+        public bool TryAccept(long epoch, in Bytes32 tag)
+        {
+            lock (_seen)
+            {
+                if (!_seen.Add((epoch, tag)))
+                {
+                    return false;
+                }
+
+                AcceptedEpochs.Add(epoch);
+                return true;
+            }
+        }
+    }
+
+    private sealed class RecordingSink : IDeliverySink
+    {
+        public List<Message> Messages { get; } = [];
+
+        public bool Refuse { get; set; }
+
+        public bool Deliver(in DeliveredMessage message)
+        {
+            if (Refuse)
+            {
+                return false;
+            }
+
+            Messages.Add(new Message(message.RecipientId, message.IsSurbReply, message.SurbId, message.Payload.ToArray()));
+            return true;
+        }
+
+        internal sealed record Message(Bytes32 Recipient, bool IsSurbReply, Bytes16 SurbId, byte[] Payload);
+    }
+}
