@@ -48,7 +48,7 @@ internal static class NodeForwardBenchmark
         }
 
         SphinxGeometry geometry = SphinxGeometry.Default;
-        double unwrapBefore = benchSeconds > 0 ? AllCoresUnwrap(geometry, benchSeconds) : double.NaN;
+        (double unwrapBefore, double unwrapCpuBefore) = benchSeconds > 0 ? AllCoresUnwrap(geometry, benchSeconds) : (double.NaN, double.NaN);
 
         using BenchNetwork network = BenchNetwork.Create();
         long epoch = new EpochClock(TimeProvider.System).Current;
@@ -137,8 +137,8 @@ internal static class NodeForwardBenchmark
         await feeder.ConfigureAwait(false);
         await node.QuitAsync().ConfigureAwait(false);
 
-        double unwrapAfter = benchSeconds > 0 ? AllCoresUnwrap(geometry, benchSeconds) : double.NaN;
-        var report = Report.From(a, b, workers, window, unwrapBefore, unwrapAfter, Interlocked.Read(ref stalls));
+        (double unwrapAfter, double unwrapCpuAfter) = benchSeconds > 0 ? AllCoresUnwrap(geometry, benchSeconds) : (double.NaN, double.NaN);
+        var report = Report.From(a, b, workers, window, unwrapBefore, unwrapAfter, (unwrapCpuBefore + unwrapCpuAfter) / 2, Interlocked.Read(ref stalls));
         report.Print(Console.Out);
         if (json)
         {
@@ -148,12 +148,23 @@ internal static class NodeForwardBenchmark
         return 0;
     }
 
-    private static double AllCoresUnwrap(SphinxGeometry geometry, double seconds)
+    /// <summary>
+    /// The all-cores unwrap rate of <c>mixnode bench</c> (same code, in this process while the node idles), and
+    /// the CPU time one unwrap took: this process's CPU time over the call (its 0.4 s warm-up included, at the
+    /// same rate) ÷ the unwraps done. The CPU figure does not move when other tenants take cores away.
+    /// </summary>
+    private static (double Rate, double CpuMicroseconds) AllCoresUnwrap(SphinxGeometry geometry, double seconds)
     {
         using var bench = new BenchPacket(geometry);
+        using Process self = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = self.TotalProcessorTime;
+        long began = Stopwatch.GetTimestamp();
         double rate = ThroughputMeter.UnwrapsPerSecond(bench, TimeSpan.FromSeconds(seconds), Environment.ProcessorCount);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixnode bench unwrap, {Environment.ProcessorCount} threads: {rate:N0} /s"));
-        return rate;
+        double wall = Stopwatch.GetElapsedTime(began).TotalSeconds;
+        self.Refresh();
+        double cpu = (self.TotalProcessorTime - cpuBefore).TotalMicroseconds / (rate * wall);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixnode bench unwrap, {Environment.ProcessorCount} threads: {rate:N0} /s ({cpu:F1} µs CPU per unwrap)"));
+        return (rate, cpu);
     }
 
     private static byte[][] BuildPackets(BenchNetwork network, SphinxGeometry geometry, long epoch, int count)
@@ -260,11 +271,13 @@ internal static class NodeForwardBenchmark
         double UnwrapAllCoresBefore,
         double UnwrapAllCoresAfter,
         double Ratio,
+        double UnwrapCpuMicroseconds,
+        double CpuRatio,
         int Workers,
         int Window,
         long FeederStalls)
     {
-        public static Report From(Snapshot a, Snapshot b, int workers, int window, double before, double after, long stalls)
+        public static Report From(Snapshot a, Snapshot b, int workers, int window, double before, double after, double unwrapCpu, long stalls)
         {
             double seconds = Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalSeconds;
             long forwarded = b.SinkPackets - a.SinkPackets;
@@ -290,6 +303,8 @@ internal static class NodeForwardBenchmark
                 Math.Round(before, 1),
                 Math.Round(after, 1),
                 Math.Round(rate / reference, 3),
+                Math.Round(unwrapCpu, 2),
+                Math.Round(unwrapCpu / (nodeCpu * 1000 / Math.Max(1, nodeForwarded)), 3),
                 workers,
                 window,
                 stalls);
@@ -302,6 +317,7 @@ internal static class NodeForwardBenchmark
             output.WriteLine(string.Create(c, $"  forwarded:            {ForwardedPerSecond,10:N0} /s   ({Ratio:P1} of the all-cores unwrap rate {UnwrapAllCoresBefore:N0} / {UnwrapAllCoresAfter:N0} /s before / after)"));
             output.WriteLine(string.Create(c, $"  node received / forwarded (its counters): {NodeReceived:N0} / {NodeForwarded:N0}; drops: {(Drops.Count == 0 ? "none" : string.Join(", ", Drops.Select(d => $"{d.Key}={d.Value}")))}; feeder stalls: {FeederStalls}"));
             output.WriteLine(string.Create(c, $"  node CPU:             {NodeCpuCores,10:F2} cores, {NodeCpuMicrosecondsPerPacket:F1} µs per packet ({Workers} workers)"));
+            output.WriteLine(string.Create(c, $"  CPU-normalised:       {CpuRatio,10:P1} (unwrap {UnwrapCpuMicroseconds:F1} µs CPU ÷ node {NodeCpuMicrosecondsPerPacket:F1} µs CPU per packet: the ratio with the cores to itself)"));
             output.WriteLine(string.Create(c, $"  feeder + sink CPU:    {HarnessCpuCores,10:F2} cores"));
             output.WriteLine(string.Create(c, $"  node allocations:     {NodeAllocatedBytesPerPacket,10:F2} B per packet; GCs gen0/1/2: {NodeGen0}/{NodeGen1}/{NodeGen2}"));
         }
