@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using Mixnode.Node.Keys;
+using Mixnode.Node.Topology;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Commands;
+
+namespace Mixnode.Client;
+
+/// <summary>
+/// Turns messages into Sphinx packets and SURBs for one topology: picks a route, draws the NodeDelays, looks up each
+/// hop's mix key for the current epoch (the topology's epoch period) and calls the Sphinx builders. Every hop but the
+/// last gets a NodeDelay, as in Katzenpost; the last one (a provider) delivers at once.
+/// </summary>
+internal sealed class PacketBuilder
+{
+    /// <summary>The recipient id of a provider's echo service: ASCII "echo" then 28 zero bytes.</summary>
+    public static ReadOnlySpan<byte> EchoRecipientId => "echo\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"u8;
+
+    private readonly NetworkTopology _topology;
+
+    public PacketBuilder(NetworkTopology topology, TimeProvider time, DelaySampler? delays = null)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(time);
+        _topology = topology;
+        Clock = new EpochClock(time, topology.EpochPeriod);
+        Routes = new RouteSelector(topology);
+
+        // A delay longer than an epoch could outlive the keys the packet was made for.
+        Delays = delays ?? new DelaySampler(topology.Mixing.MeanDelayMs, Math.Min(topology.Mixing.MeanDelayMs * DelaySampler.DefaultCapInMeans, topology.EpochPeriod.TotalMilliseconds / 2));
+    }
+
+    public SphinxGeometry Geometry => _topology.Geometry;
+
+    public NetworkTopology Topology => _topology;
+
+    public EpochClock Clock { get; }
+
+    public RouteSelector Routes { get; }
+
+    public DelaySampler Delays { get; }
+
+    /// <summary>The message bytes a forward packet carries (shorter messages are padded with zeros).</summary>
+    public int MaxMessageLength => Geometry.ForwardPayloadLength;
+
+    /// <summary>Room for the echo payload next to the SURB in an echo request.</summary>
+    public int MaxEchoPayloadLength => Geometry.ForwardPayloadLength - Geometry.SurbLength;
+
+    /// <summary>The epoch whose mix keys packets are made with now; a <see cref="ClientException"/> when the topology has none for it.</summary>
+    public long CurrentEpoch()
+    {
+        long epoch = Clock.Current;
+        if (!_topology.EpochsCovered.Contains(epoch))
+        {
+            throw new ClientException(
+                $"the topology has mix keys for {_topology.EpochsCovered}, not for the current epoch {epoch}: get a current network document");
+        }
+
+        return epoch;
+    }
+
+    /// <summary>A packet that delivers <paramref name="message"/> to <paramref name="recipientId"/>'s mailbox at <paramref name="recipientProvider"/>.</summary>
+    public ForwardPacket CreateForward(NodeDescriptor senderProvider, NodeDescriptor recipientProvider, ReadOnlySpan<byte> recipientId, ReadOnlySpan<byte> message)
+    {
+        if (message.Length > MaxMessageLength)
+        {
+            throw new ArgumentException($"a message holds at most {MaxMessageLength} bytes, got {message.Length}", nameof(message));
+        }
+
+        if (recipientId.Length != Bytes32.Size)
+        {
+            throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
+        }
+
+        NodeDescriptor[] route = Routes.Select(senderProvider, recipientProvider);
+        PathHop[] path = BuildPath(route, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId), out long totalDelay);
+        byte[] padded = new byte[Geometry.ForwardPayloadLength];
+        message.CopyTo(padded);
+        byte[] packet = new byte[Geometry.PacketLength];
+        SphinxPacketBuilder.CreatePacket(Geometry, path, padded, packet);
+        return new ForwardPacket(packet, route, totalDelay);
+    }
+
+    /// <summary>
+    /// A SURB that brings one reply to <paramref name="recipientId"/>'s mailbox at <paramref name="recipientProvider"/>.
+    /// Its route is one mix per layer then that provider: the replying provider is where the reply starts, so it
+    /// sends the packet to the first mix (as Katzenpost's services do) rather than to itself.
+    /// </summary>
+    public ReplyBlock CreateSurb(NodeDescriptor recipientProvider, ReadOnlySpan<byte> recipientId)
+    {
+        ArgumentNullException.ThrowIfNull(recipientProvider);
+        if (recipientId.Length != Bytes32.Size)
+        {
+            throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
+        }
+
+        NodeDescriptor[] route = Routes.Select(recipientProvider, recipientProvider)[1..];
+        Span<byte> surbId = stackalloc byte[SphinxGeometry.SurbIdLength];
+        RandomNumberGenerator.Fill(surbId);
+        PathHop[] path = BuildPath(route, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId).WithSurbReply(surbId), out long totalDelay);
+        byte[] surb = new byte[Geometry.SurbLength];
+        byte[] keys = GC.AllocateArray<byte>(SphinxGeometry.SurbKeysLength(path.Length), pinned: true);
+        SurbBuilder.CreateSurb(Geometry, path, surb, keys);
+        return new ReplyBlock(Geometry, Bytes16.From(surbId), surb, keys, totalDelay);
+    }
+
+    /// <summary>
+    /// A loop through the network and back: a packet to <paramref name="provider"/>'s echo service carrying a SURB to
+    /// ourselves and <paramref name="payload"/>, which the echo service returns through the SURB.
+    /// </summary>
+    public ForwardPacket CreateEcho(NodeDescriptor provider, ReadOnlySpan<byte> clientId, ReadOnlySpan<byte> payload, out ReplyBlock reply)
+    {
+        if (payload.Length > MaxEchoPayloadLength)
+        {
+            throw new ArgumentException($"an echo payload holds at most {MaxEchoPayloadLength} bytes, got {payload.Length}", nameof(payload));
+        }
+
+        reply = CreateSurb(provider, clientId);
+        byte[] message = new byte[Geometry.ForwardPayloadLength];
+        reply.Surb.CopyTo(message, 0);
+        payload.CopyTo(message.AsSpan(Geometry.SurbLength));
+        return CreateForward(provider, provider, EchoRecipientId, message);
+    }
+
+    private PathHop[] BuildPath(NodeDescriptor[] route, long epoch, RoutingCommands lastHop, out long totalDelayMs)
+    {
+        var path = new PathHop[route.Length];
+        totalDelayMs = 0;
+        for (int i = 0; i < route.Length; i++)
+        {
+            NodeDescriptor node = route[i];
+            if (!node.MixKeys.TryGetValue(epoch, out Bytes32 mixKey))
+            {
+                throw new ClientException($"node '{node.Name}' has no mix key for epoch {epoch} in the topology");
+            }
+
+            RoutingCommands commands;
+            if (i == route.Length - 1)
+            {
+                commands = lastHop;
+            }
+            else
+            {
+                uint delay = Delays.NextMs();
+                totalDelayMs += delay;
+                commands = RoutingCommands.Delay(delay);
+            }
+
+            path[i] = new PathHop(node.Id.AsReadOnlySpan(), mixKey.AsReadOnlySpan(), commands);
+        }
+
+        return path;
+    }
+}
