@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
 using Mixnode.Cli.Keygen;
+using Mixnode.Cli.Loadgen;
 using Mixnode.Cli.Topology;
 using Mixnode.Cli.Run;
 using Mixnode.Cli.Vectors;
@@ -22,6 +23,7 @@ internal static class MixnodeCommand
             KeygenCommand.Create(),
             TopologyCommand.Create(),
             RunCommand.Create(),
+            LoadgenCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)

@@ -39,7 +39,7 @@ internal sealed class DelaySampler
     public uint NextMs() => (uint)Math.Min(Math.Round(NextExponential() * MeanMs), MaxMs);
 
     /// <summary>A draw from Exp(1) by inversion of a uniform in (0, 1].</summary>
-    private static double NextExponential()
+    public static double NextExponential()
     {
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
         RandomNumberGenerator.Fill(bytes);

@@ -72,6 +72,9 @@ internal sealed class MixnodeClient : IAsyncDisposable
         }
     }
 
+    /// <summary>A route from our provider to <paramref name="recipientProvider"/>, with delays, to build a packet on later.</summary>
+    public RoutePlan PlanRoute(NodeDescriptor recipientProvider) => Packets.PlanRoute(Provider, recipientProvider);
+
     /// <summary>Builds a packet for <paramref name="recipientId"/> at <paramref name="recipientProvider"/> without sending it.</summary>
     public ForwardPacket Prepare(NodeDescriptor recipientProvider, Bytes32 recipientId, ReadOnlySpan<byte> message) =>
         Packets.CreateForward(Provider, recipientProvider, recipientId.AsReadOnlySpan(), message);

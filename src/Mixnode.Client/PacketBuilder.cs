@@ -72,13 +72,42 @@ internal sealed class PacketBuilder
             throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
         }
 
+        return CreateForward(PlanRoute(senderProvider, recipientProvider), recipientId, message);
+    }
+
+    /// <summary>A route from <paramref name="senderProvider"/> to <paramref name="recipientProvider"/> and its delays, for <see cref="CreateForward(RoutePlan, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>.</summary>
+    public RoutePlan PlanRoute(NodeDescriptor senderProvider, NodeDescriptor recipientProvider)
+    {
         NodeDescriptor[] route = Routes.Select(senderProvider, recipientProvider);
-        PathHop[] path = BuildPath(route, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId), out long totalDelay);
+        uint[] delays = new uint[route.Length - 1];
+        for (int i = 0; i < delays.Length; i++)
+        {
+            delays[i] = Delays.NextMs();
+        }
+
+        return new RoutePlan(route, delays);
+    }
+
+    /// <summary>A packet along a planned route (the last hop of the plan is the recipient's provider).</summary>
+    public ForwardPacket CreateForward(RoutePlan plan, ReadOnlySpan<byte> recipientId, ReadOnlySpan<byte> message)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (message.Length > MaxMessageLength)
+        {
+            throw new ArgumentException($"a message holds at most {MaxMessageLength} bytes, got {message.Length}", nameof(message));
+        }
+
+        if (recipientId.Length != Bytes32.Size)
+        {
+            throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
+        }
+
+        PathHop[] path = BuildPath(plan.Route, plan.DelaysMs, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId));
         byte[] padded = new byte[Geometry.ForwardPayloadLength];
         message.CopyTo(padded);
         byte[] packet = new byte[Geometry.PacketLength];
         SphinxPacketBuilder.CreatePacket(Geometry, path, padded, packet);
-        return new ForwardPacket(packet, route, totalDelay);
+        return new ForwardPacket(packet, plan.Route, plan.TotalDelayMs);
     }
 
     /// <summary>
@@ -94,14 +123,15 @@ internal sealed class PacketBuilder
             throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
         }
 
-        NodeDescriptor[] route = Routes.Select(recipientProvider, recipientProvider)[1..];
+        RoutePlan plan = PlanRoute(recipientProvider, recipientProvider);
+        var reply = new RoutePlan(plan.Route.Skip(1).ToArray(), plan.DelaysMs.Skip(1).ToArray());
         Span<byte> surbId = stackalloc byte[SphinxGeometry.SurbIdLength];
         RandomNumberGenerator.Fill(surbId);
-        PathHop[] path = BuildPath(route, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId).WithSurbReply(surbId), out long totalDelay);
+        PathHop[] path = BuildPath(reply.Route, reply.DelaysMs, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId).WithSurbReply(surbId));
         byte[] surb = new byte[Geometry.SurbLength];
         byte[] keys = GC.AllocateArray<byte>(SphinxGeometry.SurbKeysLength(path.Length), pinned: true);
         SurbBuilder.CreateSurb(Geometry, path, surb, keys);
-        return new ReplyBlock(Geometry, Bytes16.From(surbId), surb, keys, totalDelay);
+        return new ReplyBlock(Geometry, Bytes16.From(surbId), surb, keys, reply.TotalDelayMs);
     }
 
     /// <summary>
@@ -122,11 +152,15 @@ internal sealed class PacketBuilder
         return CreateForward(provider, provider, EchoRecipientId, message);
     }
 
-    private PathHop[] BuildPath(NodeDescriptor[] route, long epoch, RoutingCommands lastHop, out long totalDelayMs)
+    private static PathHop[] BuildPath(IReadOnlyList<NodeDescriptor> route, IReadOnlyList<uint> delaysMs, long epoch, RoutingCommands lastHop)
     {
-        var path = new PathHop[route.Length];
-        totalDelayMs = 0;
-        for (int i = 0; i < route.Length; i++)
+        if (delaysMs.Count != route.Count - 1)
+        {
+            throw new ArgumentException($"a route of {route.Count} hops needs {route.Count - 1} delays, got {delaysMs.Count}");
+        }
+
+        var path = new PathHop[route.Count];
+        for (int i = 0; i < route.Count; i++)
         {
             NodeDescriptor node = route[i];
             if (!node.MixKeys.TryGetValue(epoch, out Bytes32 mixKey))
@@ -134,18 +168,7 @@ internal sealed class PacketBuilder
                 throw new ClientException($"node '{node.Name}' has no mix key for epoch {epoch} in the topology");
             }
 
-            RoutingCommands commands;
-            if (i == route.Length - 1)
-            {
-                commands = lastHop;
-            }
-            else
-            {
-                uint delay = Delays.NextMs();
-                totalDelayMs += delay;
-                commands = RoutingCommands.Delay(delay);
-            }
-
+            RoutingCommands commands = i == route.Count - 1 ? lastHop : RoutingCommands.Delay(delaysMs[i]);
             path[i] = new PathHop(node.Id.AsReadOnlySpan(), mixKey.AsReadOnlySpan(), commands);
         }
 
