@@ -63,7 +63,12 @@ public sealed class NodeOptions
     [Range(1_000, 2_000_000_000)]
     public long ReplayFilterCapacity { get; set; } = 20_000_000;
 
+    /// <summary>Providers: where clients connect (<c>ip:port</c>); empty for mixes. The descriptor lists it second.</summary>
+    public string ClientListenAddress { get; set; } = "";
+
     public LinkOptions Links { get; set; } = new();
+
+    public Clients.ClientOptions Clients { get; set; } = new();
 
     public DeliveryOptions Delivery { get; set; } = new();
 }

@@ -22,6 +22,11 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         ValidateAttributes(options, NodeOptions.SectionName, errors);
         ValidateAttributes(options.Links, NodeOptions.SectionName + ":Links", errors);
         ValidateAttributes(options.Delivery, NodeOptions.SectionName + ":Delivery", errors);
+        ValidateAttributes(options.Clients, NodeOptions.SectionName + ":Clients", errors);
+        if (options.ClientListenAddress.Length > 0 && !TryParseEndPoint(options.ClientListenAddress, out _))
+        {
+            errors.Add($"Mixnode:ClientListenAddress '{options.ClientListenAddress}' is not ip:port (for example 127.0.0.1:31001), or leave it empty on a mix.");
+        }
 
         if (!TryParseEndPoint(options.ListenAddress, out _))
         {

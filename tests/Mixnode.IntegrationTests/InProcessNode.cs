@@ -36,7 +36,15 @@ internal sealed class InProcessNode : IAsyncDisposable
     {
         var delivered = new ConcurrentQueue<byte[]>();
         var sink = new CountingDeliverySink { Delivered = (in DeliveredMessage m) => delivered.Enqueue(m.Payload.ToArray()) };
-        IHost host = RunCommand.Build(null, network.Settings(name, extra), services => services.AddSingleton<IDeliverySink>(sink));
+        // With the mailbox sink asked for, the node keeps its own (clients fetch from it); otherwise the test records deliveries.
+        bool mailbox = extra.Contains("Mixnode:Delivery:Sink=mailbox");
+        IHost host = RunCommand.Build(null, network.Settings(name, extra), services =>
+        {
+            if (!mailbox)
+            {
+                services.AddSingleton<IDeliverySink>(sink);
+            }
+        });
         var node = new InProcessNode(host, sink, delivered);
         await host.StartAsync();
         return node;

@@ -42,6 +42,12 @@ internal sealed class LocalNetwork : IDisposable
         foreach ((string name, string role, int layer) in nodes)
         {
             var args = new List<string> { "keygen", "--dir", network.KeysDirectory(name), "--name", name, "--role", role, "--address", $"127.0.0.1:{FreePort()}" };
+            if (role == "provider")
+            {
+                // Providers list their client address second.
+                args.AddRange(["--address", $"127.0.0.1:{FreePort()}"]);
+            }
+
             if (role == "mix")
             {
                 args.AddRange(["--layer", layer.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -74,6 +80,7 @@ internal sealed class LocalNetwork : IDisposable
             "Mixnode:Links:ReconnectBackoffMin=00:00:00.050",
             "Mixnode:Links:ReconnectBackoffMax=00:00:00.500",
             "Logging:LogLevel:Default=Warning",
+            .. node.Addresses.Length > 1 ? [$"Mixnode:ClientListenAddress={node.Addresses[1]}"] : Array.Empty<string>(),
             .. extra,
         ];
     }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mixnode.Node.Clients;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Keys;
@@ -40,6 +41,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private IngressQueue? _ingress;
     private CryptoWorkerPool? _workers;
     private LinkListener? _listener;
+    private LinkListener? _clientListener;
     private readonly List<ITimer> _retirements = [];
 
     public NodeService(IOptions<NodeOptions> options, NodeKeyStore keyStore, MixKeyRing keys, TopologyProvider topology, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, ILogger<NodeService> logger)
@@ -78,14 +80,23 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _topology.Changed += _outbound.OnTopologyChanged;
         _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics);
         _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics);
-        var processor = new PacketProcessor(_geometry, _keys, _replay, _delays, _sink, _metrics, _time, _options.MaxNodeDelay);
+        Bytes32 ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
+        bool provider = _topology.Current.TryGetNode(ownId, out NodeDescriptor? self) && self.Role == NodeRole.Provider;
+        IngressQueue ingress = _ingress;
+        EchoService? echo = provider ? new EchoService(_geometry, ownId, packet => ingress.Enqueue(packet), _outbound, _time) : null;
+        var processor = new PacketProcessor(_geometry, _keys, _replay, _delays, _sink, _metrics, _time, _options.MaxNodeDelay, echo);
         _workers = new CryptoWorkerPool(_ingress, processor, _metrics, _logger);
         int workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
         _workers.Start(workers);
 
         NodeOptionsValidator.TryParseEndPoint(_options.ListenAddress, out IPEndPoint endPoint);
-        _listener = new LinkListener(endPoint, _linkKey, topology, settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time);
+        _listener = new LinkListener(endPoint, _linkKey, key => _topology.Current.TryGetNodeByLinkKey(key.Span, out _), settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time);
         _listener.Start();
+        if (_options.ClientListenAddress.Length > 0)
+        {
+            StartClientListener(ingress);
+        }
+
         NodeLog.Listening(_logger, _options.Name, workers, _geometry.PacketLength);
         return Task.CompletedTask;
     }
@@ -95,6 +106,12 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         if (_linkKey is null)
         {
             return;
+        }
+
+        if (_clientListener is not null)
+        {
+            await _clientListener.DisposeAsync().ConfigureAwait(false);
+            _clientListener = null;
         }
 
         if (_listener is not null)
@@ -147,6 +164,20 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    /// <summary>Client links: any static key (it is the client's mailbox id), the client framing and prologue, rate limits.</summary>
+    private void StartClientListener(IngressQueue ingress)
+    {
+        WireFraming framing = ClientLinkProtocol.Framing(_geometry);
+        var settings = LinkSessionSettings.From(_options.Links, framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
+        var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time);
+        NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
+        _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time);
+        _clientListener.Start();
+    }
+
+    /// <summary>Where the client listener is bound; null when the node has none.</summary>
+    public IPEndPoint? ClientEndPoint => _clientListener?.LocalEndPoint;
 
     private void OnKeyRetired(long epoch)
     {

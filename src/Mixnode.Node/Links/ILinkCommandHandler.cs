@@ -7,4 +7,7 @@ internal interface ILinkCommandHandler
 {
     /// <summary>Handles one command; false when the link must not carry it (the session closes, reason malformed_command).</summary>
     bool Handle(LinkSession session, in WireCommand command);
+
+    /// <summary>How long the session should stop reading before the next frames (rate limiting); zero by default.</summary>
+    TimeSpan ReadPause(LinkSession session) => TimeSpan.Zero;
 }

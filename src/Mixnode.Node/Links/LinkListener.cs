@@ -18,7 +18,7 @@ internal sealed class LinkListener : IAsyncDisposable
 {
     private readonly IPEndPoint _endPoint;
     private readonly X25519PrivateKey _linkKey;
-    private readonly Func<NetworkTopology> _topology;
+    private readonly Func<ReadOnlyMemory<byte>, bool> _acceptPeer;
     private readonly LinkSessionSettings _settings;
     private readonly LinkOptions _options;
     private readonly ILinkCommandHandler _handler;
@@ -31,11 +31,12 @@ internal sealed class LinkListener : IAsyncDisposable
     private Socket? _socket;
     private Task _acceptLoop = Task.CompletedTask;
 
-    public LinkListener(IPEndPoint endPoint, X25519PrivateKey linkKey, Func<NetworkTopology> topology, LinkSessionSettings settings, LinkOptions options, ILinkCommandHandler handler, NodeMetrics metrics, ILogger logger, TimeProvider time)
+    /// <param name="acceptPeer">Decides on the peer's static key: node links accept topology link keys; client links accept any key.</param>
+    public LinkListener(IPEndPoint endPoint, X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer, LinkSessionSettings settings, LinkOptions options, ILinkCommandHandler handler, NodeMetrics metrics, ILogger logger, TimeProvider time)
     {
         _endPoint = endPoint;
         _linkKey = linkKey;
-        _topology = topology;
+        _acceptPeer = acceptPeer;
         _settings = settings;
         _options = options;
         _handler = handler;
@@ -126,7 +127,7 @@ internal sealed class LinkListener : IAsyncDisposable
         try
         {
             session.Start();
-            if (await session.HandshakeAsync(_linkKey, key => _topology().TryGetNodeByLinkKey(key.Span, out _)).ConfigureAwait(false))
+            if (await session.HandshakeAsync(_linkKey, _acceptPeer).ConfigureAwait(false))
             {
                 established = true;
                 _metrics.LinkOpened(inbound: true);

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using Mixnode.Noise;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Wire;
+using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Node.Links;
@@ -57,6 +58,12 @@ internal sealed class LinkSession : IAsyncDisposable
 
     public bool IsInitiator => _initiator;
 
+    /// <summary>The peer's static key once the handshake succeeded (a client's key is its recipient id).</summary>
+    public Bytes32 RemoteStaticKey { get; private set; }
+
+    /// <summary>What a command handler keeps per session (a client's rate limiter, for example).</summary>
+    public object? State { get; set; }
+
     /// <summary>Starts the connection's socket loops; call once before the handshake.</summary>
     public void Start() => _connection.Start();
 
@@ -81,7 +88,7 @@ internal sealed class LinkSession : IAsyncDisposable
     /// </summary>
     public async Task<bool> HandshakeAsync(X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer)
     {
-        using var handshake = new HandshakeState(LinkProtocol.Noise, _initiator, LinkProtocol.Prologue(_settings.Framing), linkKey, default);
+        using var handshake = new HandshakeState(LinkProtocol.Noise, _initiator, _settings.Prologue, linkKey, default);
         byte[] message = new byte[LinkProtocol.MaxHandshakeMessage];
         try
         {
@@ -123,6 +130,7 @@ internal sealed class LinkSession : IAsyncDisposable
                 }
             }
 
+            RemoteStaticKey = Bytes32.From(handshake.RemoteStaticPublicKey);
             _transport = handshake.Split();
             long now = _time.GetTimestamp();
             Volatile.Write(ref _lastReceived, now);
@@ -158,6 +166,13 @@ internal sealed class LinkSession : IAsyncDisposable
                 if (!keepGoing || result.IsCompleted || result.IsCanceled)
                 {
                     break;
+                }
+
+                // Rate limiting by back-pressure: not reading fills the peer's TCP window and slows it down.
+                TimeSpan pause = handler.ReadPause(this);
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.Delay(pause, _time).ConfigureAwait(false);
                 }
             }
         }

@@ -10,6 +10,9 @@ internal sealed record LinkSessionSettings(
     TimeSpan NoOpInterval,
     long RekeyInterval)
 {
+    /// <summary>Bound into the handshake: node links and client links differ here, so neither can pose as the other.</summary>
+    public byte[] Prologue { get; init; } = LinkProtocol.Prologue(Framing);
+
     public static LinkSessionSettings From(LinkOptions options, WireFraming framing) =>
         new(framing, options.HandshakeTimeout, options.IdleTimeout, options.NoOpInterval, LinkProtocol.DefaultRekeyInterval);
 }

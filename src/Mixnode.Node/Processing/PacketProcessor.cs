@@ -24,9 +24,11 @@ internal sealed class PacketProcessor
     private readonly NodeMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly uint _maxDelayMs;
+    private readonly EchoService? _echo;
 
-    public PacketProcessor(SphinxGeometry geometry, MixKeyRing keys, IReplayGuard replay, DelayQueue delays, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, TimeSpan maxDelay)
+    public PacketProcessor(SphinxGeometry geometry, MixKeyRing keys, IReplayGuard replay, DelayQueue delays, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, TimeSpan maxDelay, EchoService? echo = null)
     {
+        _echo = echo;
         _geometry = geometry;
         _keys = keys;
         _replay = replay;
@@ -43,6 +45,12 @@ internal sealed class PacketProcessor
         DropReason? drop = Handle(ingress);
         if (drop is { } reason)
         {
+            if (reason is DropReason.Mac or DropReason.Malformed && ingress.ClientOrigin is { } client)
+            {
+                // A mix forwards what it is given; a client, though, made this packet itself.
+                client.Close(LinkCloseReason.MalformedPacket);
+            }
+
             _metrics.PacketDropped(reason);
             PacketBuffers.Return(buffer);
         }
@@ -101,6 +109,18 @@ internal sealed class PacketProcessor
 
             default:
                 RoutingCommands commands = unwrapped.Commands;
+                if (_echo is not null && unwrapped.Kind == UnwrappedKind.Deliver && commands.RecipientId == EchoService.RecipientId)
+                {
+                    bool replied = _echo.TryReply(unwrapped.Payload(packet));
+                    PacketBuffers.Return(ingress.Buffer);
+                    if (!replied)
+                    {
+                        _metrics.PacketDropped(DropReason.Malformed);
+                    }
+
+                    return null;
+                }
+
                 var message = new DeliveredMessage(commands.RecipientId, unwrapped.Kind == UnwrappedKind.SurbReply, commands.SurbId, unwrapped.Payload(packet));
                 if (!_sink.Deliver(message))
                 {

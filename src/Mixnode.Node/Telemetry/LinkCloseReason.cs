@@ -38,6 +38,12 @@ public enum LinkCloseReason
 
     /// <summary>A socket error other than an ordinary reset.</summary>
     Error,
+
+    /// <summary>A client stayed above its rate limit for too long.</summary>
+    RateLimited,
+
+    /// <summary>A client sent a packet that did not unwrap (bad MAC, malformed).</summary>
+    MalformedPacket,
 }
 
 internal static class LinkCloseReasonTags
@@ -55,6 +61,8 @@ internal static class LinkCloseReasonTags
         LinkCloseReason.LimitPerAddress => "limit_per_address",
         LinkCloseReason.PeerDisconnected => "peer_disconnected",
         LinkCloseReason.Error => "error",
+        LinkCloseReason.RateLimited => "rate_limited",
+        LinkCloseReason.MalformedPacket => "malformed_packet",
         _ => "other",
     };
 }

@@ -147,7 +147,7 @@ public sealed class LinkListenerTests : IAsyncDisposable
 
     private LinkListener Start(LinkOptions options)
     {
-        _listener = new LinkListener(new IPEndPoint(IPAddress.Loopback, 0), _listenerKey, () => _topology, s_settings, options, _handler, _metrics, NullLogger.Instance, _time);
+        _listener = new LinkListener(new IPEndPoint(IPAddress.Loopback, 0), _listenerKey, key => _topology.TryGetNodeByLinkKey(key.Span, out _), s_settings, options, _handler, _metrics, NullLogger.Instance, _time);
         _listener.Start();
         return _listener;
     }

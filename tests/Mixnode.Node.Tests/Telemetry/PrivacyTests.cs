@@ -36,7 +36,7 @@ public sealed partial class PrivacyTests
     private static readonly string[] s_closeReasons =
     [
         "closed", "handshake_timeout", "idle_timeout", "handshake_failed", "unknown_peer", "decrypt_failed",
-        "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error",
+        "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error", "rate_limited", "malformed_packet",
     ];
 
     private static readonly string[] s_directions = ["inbound", "outbound"];
