@@ -20,4 +20,7 @@ internal sealed record ClientLinkOptions
 
     /// <summary>Send a NoOp when nothing else went out for this long, so the provider's idle timeout does not close us.</summary>
     public TimeSpan NoOpInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Close the link when nothing at all arrived for this long (polling makes the provider answer often).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -1,39 +1,33 @@
-using System.Buffers.Binary;
-using System.Text;
 using Mixnode.Node.Links;
 using Mixnode.Node.Wire;
 using Mixnode.Sphinx;
+using NodeSide = Mixnode.Node.Clients.ClientLinkProtocol;
 
 namespace Mixnode.Client;
 
 /// <summary>
-/// What a client and its provider must agree on. Like a node link (Noise XX, 2-byte big-endian handshake lengths,
-/// then fixed-size transport frames of one command each) but with its own prologue, so that a client can never be
-/// mistaken for a node on the node port or the other way round, and with framing that also carries Message and ACK
-/// payloads. Providers list the node link address first and the client address second.
+/// What a client and its provider must agree on, taken from the provider's own definition so the two cannot
+/// drift: Noise XX like a node link but with the "mixnode-client/1" prologue (a client can never pass for a node
+/// or the other way round) and framing that also carries Message and ACK payloads. Providers list the node link
+/// address first and the client address second.
 /// </summary>
 internal static class ClientLinkProtocol
 {
     /// <summary>Index in a provider's <c>addresses</c> of the address clients connect to.</summary>
     public const int ClientAddressIndex = 1;
 
-    private static readonly byte[] s_prologuePrefix = Encoding.ASCII.GetBytes("mixnode-client/1");
-
     /// <summary>SendPacket of whole packets; Message of delivered messages; ACK of SURB replies (tag included).</summary>
     public static WireFraming Framing(SphinxGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        return new WireFraming(geometry.PacketLength, messagePayloadLength: geometry.ForwardPayloadLength, ackPayloadLength: geometry.PayloadLength);
+        return NodeSide.Framing(geometry);
     }
 
     /// <summary>"mixnode-client/1" followed by the framing's CommandSize, big-endian.</summary>
     public static byte[] Prologue(WireFraming framing)
     {
         ArgumentNullException.ThrowIfNull(framing);
-        byte[] prologue = new byte[s_prologuePrefix.Length + 4];
-        s_prologuePrefix.CopyTo(prologue, 0);
-        BinaryPrimitives.WriteInt32BigEndian(prologue.AsSpan(s_prologuePrefix.Length), framing.CommandSize);
-        return prologue;
+        return NodeSide.Prologue(framing);
     }
 
     public static int TransportFrameLength(WireFraming framing) => LinkProtocol.TransportFrameLength(framing);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mixnode.Node.Delivery;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
@@ -13,8 +14,8 @@ namespace Mixnode.Client;
 /// </summary>
 internal sealed class PacketBuilder
 {
-    /// <summary>The recipient id of a provider's echo service: ASCII "echo" then 28 zero bytes.</summary>
-    public static ReadOnlySpan<byte> EchoRecipientId => "echo\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"u8;
+    /// <summary>The recipient id of a provider's echo service: ASCII "echo" then 28 zero bytes (the provider's own constant).</summary>
+    public static ReadOnlySpan<byte> EchoRecipientId => EchoService.RecipientId.AsReadOnlySpan();
 
     private readonly NetworkTopology _topology;
 

@@ -121,4 +121,12 @@ public sealed class PacketBuilderTests : IDisposable
         ClientException e = Assert.Throws<ClientException>(() => builder.CreateForward(p, p, new byte[32], [1, 2, 3]));
         Assert.Contains("current epoch", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_echo_recipient_is_ascii_echo_then_zeros()
+    {
+        byte[] expected = new byte[32];
+        "echo"u8.CopyTo(expected);
+        Assert.Equal(expected, PacketBuilder.EchoRecipientId.ToArray());
+    }
 }
