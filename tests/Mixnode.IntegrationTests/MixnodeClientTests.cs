@@ -5,6 +5,7 @@ using Mixnode.Client;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
+using Xunit.Abstractions;
 
 namespace Mixnode.IntegrationTests;
 
@@ -12,6 +13,10 @@ namespace Mixnode.IntegrationTests;
 public sealed class MixnodeClientTests
 {
     private static readonly ClientLinkOptions s_fastPoll = new() { PollInterval = TimeSpan.FromMilliseconds(10) };
+
+    private readonly ITestOutputHelper _log;
+
+    public MixnodeClientTests(ITestOutputHelper log) => _log = log;
 
     [Fact]
     public async Task Two_clients_exchange_a_message_through_the_mixes()
@@ -70,6 +75,7 @@ public sealed class MixnodeClientTests
         int exit = await Task.Run(() => MixnodeCommand.Run(
             ["loadgen", "--topology", network.TopologyPath, "--authority-pub", network.AuthorityPublicPath, "--rate", "20", "--duration", "2", "--clients", "3", "--report", report],
             output));
+        _log.WriteLine(output.ToString());
         Assert.True(exit == 0, output.ToString());
 
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(report));

@@ -25,7 +25,8 @@ internal sealed record LoadgenOptions
     /// <summary>How long to wait for stragglers after the last send; null = derived from the route's delays.</summary>
     public double? DrainSeconds { get; init; }
 
-    public ClientLinkOptions Link { get; init; } = new();
+    /// <summary>Polls every 20 ms when the mailbox is empty: the wait is part of every measured latency, so keep it small.</summary>
+    public ClientLinkOptions Link { get; init; } = new() { PollInterval = TimeSpan.FromMilliseconds(20) };
 
     /// <summary>What is wrong with the numbers, or null; file problems are found when the run starts.</summary>
     public string? Validate()
