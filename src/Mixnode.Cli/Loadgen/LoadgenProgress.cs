@@ -37,7 +37,7 @@ internal sealed class LoadgenProgress
             return;
         }
 
-        var table = new Table().AddColumns("phase", "elapsed s", "sent", "delivered", "outstanding", "duplicates", "send rate /s");
+        var table = new Table().AddColumns("phase", "s", "sent", "delivered", "pending", "dups", "rate/s");
         table.AddRow("starting", "0", "0", "0", "0", "0", "0");
         await AnsiConsole.Live(table).StartAsync(async context =>
         {

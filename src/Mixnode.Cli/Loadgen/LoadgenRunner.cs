@@ -153,8 +153,9 @@ internal sealed class LoadgenRunner
             long drainStart = Stopwatch.GetTimestamp();
             while (statistics.Outstanding > 0 && Stopwatch.GetElapsedTime(drainStart) < drain)
             {
-                TimeSpan left = drain - Stopwatch.GetElapsedTime(drainStart);
-                await Task.Delay(left < s_progressInterval ? left : s_progressInterval, cancellationToken).ConfigureAwait(false);
+                // Whole milliseconds, at least one: a sub-millisecond delay completes at once and would spin here.
+                double left = Math.Ceiling((drain - Stopwatch.GetElapsedTime(drainStart)).TotalMilliseconds);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(left, 1, s_progressInterval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
                 Report(report, "draining", start, statistics, ref lastSent, ref lastTick);
             }
         }).ConfigureAwait(false);
@@ -173,6 +174,13 @@ internal sealed class LoadgenRunner
         };
 
         progress.WriteReport(result);
+        string[] closed = [.. clients.Where(c => !c.Link.IsOpen).Select(c => c.Link.CloseReason ?? "closed")];
+        if (closed.Length > 0)
+        {
+            // Their mailboxes went unread from then on: what was still on its way to them counts as lost.
+            _error.WriteLine($"warning: {closed.Length} of {clients.Count} client links closed during the run ({string.Join(", ", closed.GroupBy(r => r).Select(g => $"{g.Key} ×{g.Count()}"))})");
+        }
+
         if (statistics.SendFailures > 0)
         {
             _error.WriteLine($"warning: {statistics.SendFailures} packets could not be sent (a provider closed its link: rate limit?)");
