@@ -8,6 +8,9 @@ internal sealed record LoadgenOptions
     public const int DefaultClients = 4;
     public const string DefaultReportPath = "loadgen-report.json";
 
+    /// <summary>About 1 GB of prebuilt default-geometry packets.</summary>
+    public const int MaxMessages = 300_000;
+
     public required string TopologyPath { get; init; }
 
     /// <summary>Messages per second over all clients.</summary>
@@ -51,9 +54,9 @@ internal sealed record LoadgenOptions
             return "--drain-seconds must be between 0 and 86400";
         }
 
-        if (Rate * DurationSeconds > 10_000_000)
+        if (Rate * DurationSeconds > MaxMessages)
         {
-            return "--rate × --duration must be at most 10000000 messages (every packet is built before the run)";
+            return $"--rate × --duration must be at most {MaxMessages} messages: every packet (3 KB with the default geometry) is built and held in memory before the run";
         }
 
         return string.IsNullOrWhiteSpace(ReportPath) ? "--report must name a file" : null;

@@ -46,6 +46,10 @@ internal sealed record LoadgenReport
     [JsonPropertyName("duration_s")]
     public required double DurationSeconds { get; init; }
 
+    /// <summary>Stopped by Ctrl-C: duration_s is then the time actually spent sending.</summary>
+    [JsonPropertyName("interrupted")]
+    public bool Interrupted { get; init; }
+
     [JsonPropertyName("send_failures")]
     public long SendFailures { get; init; }
 

@@ -77,6 +77,11 @@ internal sealed class LoadgenRunner
             _error.WriteLine($"loadgen: {e.Message}");
             return 1;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _error.WriteLine("loadgen: interrupted before sending began");
+            return 130;
+        }
         finally
         {
             foreach (MixnodeClient client in clients)
@@ -136,9 +141,24 @@ internal sealed class LoadgenRunner
         TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
 
         var progress = new LoadgenProgress(_output);
-        await progress.RunAsync(async report =>
+        double sendingSeconds = _options.DurationSeconds;
+        bool interrupted = false;
+        long start = 0;
+        try
         {
-            long start = Stopwatch.GetTimestamp();
+            await progress.RunAsync(SendAndDrainAsync).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: what was measured so far is still worth a report.
+            interrupted = true;
+            sendingSeconds = Math.Round(Math.Min(sendingSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds), 3);
+            _error.WriteLine("loadgen: interrupted; reporting what was measured so far");
+        }
+
+        async Task SendAndDrainAsync(Action<ProgressSnapshot> report)
+        {
+            start = Stopwatch.GetTimestamp();
             Task[] senders = [.. clients.Select((client, c) => SendAsync(client, c, packets[c], schedules[c], statistics, start, cancellationToken))];
             Task sending = Task.WhenAll(senders);
             long lastSent = 0;
@@ -158,14 +178,15 @@ internal sealed class LoadgenRunner
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(left, 1, s_progressInterval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
                 Report(report, "draining", start, statistics, ref lastSent, ref lastTick);
             }
-        }).ConfigureAwait(false);
+        }
 
         await stopReceiving.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(receivers).ConfigureAwait(false);
         (double[] latencies, double[] minusDelays) = statistics.Samples();
         LoadgenReport result = LoadgenReport.Create(
-            statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, _options.DurationSeconds, prebuilt: true) with
+            statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, sendingSeconds, prebuilt: true) with
         {
+            Interrupted = interrupted,
             SendFailures = statistics.SendFailures,
             Foreign = statistics.Foreign,
             DrainSeconds = Math.Round(drain.TotalSeconds, 3),
@@ -199,7 +220,7 @@ internal sealed class LoadgenRunner
             return 1;
         }
 
-        return 0;
+        return interrupted ? 130 : 0;
     }
 
     private static void Report(Action<ProgressSnapshot> report, string phase, long start, LoadgenStatistics statistics, ref long lastSent, ref long lastTick)
