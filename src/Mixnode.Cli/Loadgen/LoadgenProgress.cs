@@ -37,7 +37,7 @@ internal sealed class LoadgenProgress
             return;
         }
 
-        var table = new Table().AddColumns("phase", "s", "sent", "delivered", "pending", "dups", "rate/s");
+        var table = new Table().AddColumns("phase", "s", "sent", "delivered", "lost/in flight", "dups", "rate/s");
         table.AddRow("starting", "0", "0", "0", "0", "0", "0");
         await AnsiConsole.Live(table).StartAsync(async context =>
         {
@@ -93,7 +93,7 @@ internal sealed class LoadgenProgress
 
     private void WriteLine(ProgressSnapshot s) =>
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"[{s.Phase}] {s.ElapsedSeconds:F1} s: sent {s.Sent}, delivered {s.Delivered}, outstanding {s.Outstanding}, duplicates {s.Duplicates}, send rate {s.CurrentRate:F1}/s"));
+            $"[{s.Phase}] {s.ElapsedSeconds:F1} s: sent {s.Sent}, delivered {s.Delivered}, lost so far {s.Outstanding} (incl. in flight), duplicates {s.Duplicates}, send rate {s.CurrentRate:F1}/s"));
 
     private static string Format(LatencySummary summary) =>
         string.Join(" / ", new[] { summary.P50, summary.P90, summary.P99, summary.Max }.Select(v => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-"));

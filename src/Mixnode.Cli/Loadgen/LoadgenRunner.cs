@@ -112,6 +112,12 @@ internal sealed class LoadgenRunner
     private async Task<int> RunConnectedAsync(NetworkTopology topology, List<MixnodeClient> clients, CancellationToken cancellationToken)
     {
         int hops = topology.Layers.Length + 2;
+        if (TimeSpan.FromSeconds(_options.DurationSeconds) > topology.EpochPeriod)
+        {
+            // Packets are built with the current epoch's keys; nodes keep only the previous epoch's key besides their own.
+            _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
+        }
+
         var runId = Guid.NewGuid();
         double perClientRate = _options.Rate / clients.Count;
         double[][] schedules = [.. clients.Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
