@@ -63,17 +63,18 @@ public sealed class MixnodeClientTests
     }
 
     [Fact]
-    public async Task Loadgen_delivers_everything_it_sends_and_writes_its_reports()
+    public async Task Loadgen_delivers_everything_it_sends_across_two_providers_and_writes_its_reports()
     {
-        using LocalNetwork network = CreateNetwork();
+        using LocalNetwork network = LocalNetwork.Create(("mix0", "mix", 0), ("mix1", "mix", 1), ("provider", "provider", -1), ("provider2", "provider", -1));
         await using InProcessNode mix0 = await InProcessNode.StartAsync(network, "mix0");
         await using InProcessNode mix1 = await InProcessNode.StartAsync(network, "mix1");
         await using InProcessNode provider = await InProcessNode.StartAsync(network, "provider", "Mixnode:Delivery:Sink=mailbox");
+        await using InProcessNode provider2 = await InProcessNode.StartAsync(network, "provider2", "Mixnode:Delivery:Sink=mailbox");
         string report = Path.Combine(network.Root, "report.json");
 
         var output = new StringWriter();
         int exit = await Task.Run(() => MixnodeCommand.Run(
-            ["loadgen", "--topology", network.TopologyPath, "--authority-pub", network.AuthorityPublicPath, "--rate", "20", "--duration", "2", "--clients", "3", "--report", report],
+            ["loadgen", "--topology", network.TopologyPath, "--authority-pub", network.AuthorityPublicPath, "--rate", "30", "--duration", "2", "--clients", "4", "--report", report],
             output));
         _log.WriteLine(output.ToString());
         Assert.True(exit == 0, output.ToString());
@@ -86,7 +87,8 @@ public sealed class MixnodeClientTests
         Assert.Equal(0, root.GetProperty("lost").GetInt64());
         Assert.Equal(0, root.GetProperty("duplicates").GetInt64());
         Assert.True(root.GetProperty("prebuilt").GetBoolean());
-        Assert.Equal(3, root.GetProperty("clients").GetInt32());
+        Assert.Equal(4, root.GetProperty("clients").GetInt32());
+        Assert.Contains("connected 4 clients to 2 providers", output.ToString(), StringComparison.Ordinal);
         Assert.True(root.GetProperty("latency_ms").GetProperty("p50").GetDouble() > 0);
         Assert.Contains("<svg", File.ReadAllText(report + ".html"), StringComparison.Ordinal);
         Assert.DoesNotContain("trust on first use", output.ToString(), StringComparison.Ordinal);
