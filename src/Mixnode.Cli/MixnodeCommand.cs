@@ -5,6 +5,7 @@ using Mixnode.Cli.Keygen;
 using Mixnode.Cli.Loadgen;
 using Mixnode.Cli.Topology;
 using Mixnode.Cli.Run;
+using Mixnode.Cli.Testnet;
 using Mixnode.Cli.Vectors;
 
 namespace Mixnode.Cli;
@@ -23,6 +24,7 @@ internal static class MixnodeCommand
             KeygenCommand.Create(),
             TopologyCommand.Create(),
             RunCommand.Create(),
+            TestnetCommand.Create(),
             LoadgenCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
@@ -32,6 +34,13 @@ internal static class MixnodeCommand
             configuration.Error = output;
         }
 
-        return root.Parse(args).Invoke(configuration);
+        ParseResult parse = root.Parse(args);
+        if (parse.CommandResult.Command.Name == TestnetCommand.Name)
+        {
+            // The default (2 s) would end the process while the testnet still stops its nodes, orphaning them.
+            configuration.ProcessTerminationTimeout = TestnetCommand.TerminationTimeout;
+        }
+
+        return parse.Invoke(configuration);
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mixnode.Node.Hosting;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Processing.Replay;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Cli.Run;
@@ -77,7 +76,7 @@ internal static class RunCommand
 
             return 2;
         }
-        catch (Exception e) when (e is KeyFileException or TopologyException or ReplayFilterFileException or ConfigurationFileMissingException or InvalidDataException)
+        catch (Exception e) when (e is KeyFileException or TopologyException or IOException or ConfigurationFileMissingException or UnauthorizedAccessException)
         {
             error.WriteLine("mixnode run: " + e.Message);
             return 2;

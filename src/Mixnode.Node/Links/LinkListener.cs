@@ -55,9 +55,17 @@ internal sealed class LinkListener : IAsyncDisposable
     public void Start()
     {
         var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        socket.Bind(_endPoint);
-        socket.Listen(512);
+        try
+        {
+            socket.Bind(_endPoint);
+            socket.Listen(512);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IOException($"cannot listen on {_endPoint}: {e.Message} (is another process using the port? change the listen address setting)", e);
+        }
+
         _socket = socket;
         _acceptLoop = AcceptLoopAsync();
     }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+
+namespace Mixnode.Cli.Testnet;
+
+/// <summary>
+/// How to start this same mixnode build as a child process: the apphost (<c>mixnode</c>) directly when that is what
+/// runs now, otherwise <c>dotnet mixnode.dll</c> (run via <c>dotnet mixnode.dll</c>, or hosted by a test runner).
+/// </summary>
+internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> PrefixArguments)
+{
+    public static NodeLauncher Resolve()
+    {
+        string? process = Environment.ProcessPath;
+        string processName = process is null ? "" : Path.GetFileNameWithoutExtension(process);
+        if (string.Equals(processName, "mixnode", StringComparison.OrdinalIgnoreCase))
+        {
+            return new NodeLauncher(process!, []);
+        }
+
+        string assembly = typeof(NodeLauncher).Assembly.Location;
+        if (assembly.Length == 0)
+        {
+            // Single-file publish: the assembly has no file of its own and the running executable is mixnode itself.
+            return new NodeLauncher(process ?? throw new TestnetException("cannot find the mixnode executable to start nodes with"), []);
+        }
+
+        // The muxer that runs us, else the one the SDK names for child processes (test runners), else dotnet on PATH.
+        string dotnet = string.Equals(processName, "dotnet", StringComparison.OrdinalIgnoreCase)
+            ? process!
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        return new NodeLauncher(dotnet, [assembly]);
+    }
+
+    public ProcessStartInfo StartInfo(TestnetNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var info = new ProcessStartInfo(FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = node.Directory,
+        };
+        foreach (string argument in PrefixArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(node.ConfigPath);
+        return info;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Mixnode.Node.Keys;
+
+namespace Mixnode.Cli.Testnet;
+
+/// <summary>
+/// <c>DIR/nodes.json</c>: what runs where, for tools such as the load generator and for operators.
+/// <c>[{name, role, layer, address, client_address, metrics_url, pid}]</c>; layer is null for providers,
+/// client_address null for mixes, metrics_url null until nodes expose metrics. Generation writes it with pid null;
+/// the running testnet rewrites it with the pids once every node has started.
+/// </summary>
+internal static class NodesFile
+{
+    public static void Write(string path, IEnumerable<NodeProcess> running)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        Write(path, running.Select(r => (r.Node, (int?)r.Pid)));
+    }
+
+    public static void Write(string path, IEnumerable<(TestnetNode Node, int? Pid)> nodes)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach ((TestnetNode node, int? pid) in nodes)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", node.Name);
+                json.WriteString("role", node.RoleName);
+                if (node.Layer is { } layer)
+                {
+                    json.WriteNumber("layer", layer);
+                }
+                else
+                {
+                    json.WriteNull("layer");
+                }
+
+                json.WriteString("address", node.Address);
+                if (node.ClientAddress is not null)
+                {
+                    json.WriteString("client_address", node.ClientAddress);
+                }
+                else
+                {
+                    json.WriteNull("client_address");
+                }
+
+                json.WriteNull("metrics_url");
+                if (pid is { } id)
+                {
+                    json.WriteNumber("pid", id);
+                }
+                else
+                {
+                    json.WriteNull("pid");
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        KeyFile.WriteAtomically(path, buffer.ToArray(), KeyFile.PublicMode);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Mixnode.Cli.Testnet;
+
+/// <summary>What <c>mixnode testnet</c> was asked for; <see cref="Validate"/> says what is wrong with it, if anything.</summary>
+internal sealed record TestnetSettings(
+    string Directory,
+    int Layers = 3,
+    int PerLayer = 1,
+    int Providers = 2,
+    double MeanDelayMs = TestnetSettings.DefaultMeanDelayMs,
+    int? DurationSeconds = null,
+    int BasePort = TestnetSettings.DefaultBasePort)
+{
+    public const double DefaultMeanDelayMs = 50;
+    public const int DefaultBasePort = 30000;
+    public const int MaxNodesPerKind = 10;
+
+    /// <summary>A week: longer runs outlive the pre-generated mix keys by far and belong in a real deployment.</summary>
+    public const int MaxDurationSeconds = 7 * 24 * 3600;
+
+    /// <summary>Ports the network uses from <see cref="BasePort"/> on: a link port per node and a client port per provider.</summary>
+    public int PortCount => (2 * Providers) + (Layers * PerLayer);
+
+    /// <summary>Every problem with the settings, each naming the option; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            errors.Add("--dir must name a directory");
+        }
+        else if (File.Exists(Directory))
+        {
+            errors.Add($"--dir '{Directory}' is a file; give a directory (it is created if missing)");
+        }
+
+        CheckCount("--layers", Layers, errors);
+        CheckCount("--per-layer", PerLayer, errors);
+        CheckCount("--providers", Providers, errors);
+        if (!double.IsFinite(MeanDelayMs) || MeanDelayMs <= 0 || MeanDelayMs > 3_600_000)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--mean-delay-ms must be more than 0 and at most 3600000, got {MeanDelayMs}"));
+        }
+
+        if (DurationSeconds is { } duration && (duration < 1 || duration > MaxDurationSeconds))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--duration must be between 1 and {MaxDurationSeconds} seconds, got {duration}"));
+        }
+
+        if (BasePort < 1 || BasePort > ushort.MaxValue)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--base-port must be between 1 and 65535, got {BasePort}"));
+        }
+        else if (errors.Count == 0 && BasePort + PortCount - 1 > ushort.MaxValue)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--base-port {BasePort} leaves too few ports: the network needs {PortCount} ports ({BasePort}..{BasePort + PortCount - 1}), the last port is 65535"));
+        }
+
+        return errors;
+    }
+
+    private static void CheckCount(string option, int value, List<string> errors)
+    {
+        if (value < 1 || value > MaxNodesPerKind)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"{option} must be between 1 and {MaxNodesPerKind}, got {value}"));
+        }
+    }
+}

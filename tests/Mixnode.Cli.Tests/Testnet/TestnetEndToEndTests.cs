@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Mixnode.Cli.Tests.Keygen;
+
+namespace Mixnode.Cli.Tests.Testnet;
+
+/// <summary>
+/// Real processes: the testnet starts mixnode.dll (copied next to this assembly) once per node. In one class so the
+/// two runs do not compete for the machine's cores at the same time.
+/// </summary>
+public sealed class TestnetEndToEndTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+    private readonly CliTempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Runs_every_node_as_a_process_and_stops_them_all_after_the_duration()
+    {
+        string net = _dir.Combine("net");
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "3", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+
+        Assert.True(code == 0, text);
+        int[] pids = Pids(net);
+        Assert.Equal(2, pids.Length);
+        Assert.All(pids, pid => Assert.True(pid > 0));
+        Assert.Contains("running", text, StringComparison.Ordinal);
+        Assert.Contains("stopping 2 node(s)", text, StringComparison.Ordinal);
+
+        // Both stopped on SIGTERM (exit 0), not killed after the grace period.
+        Assert.Equal(2, text.Split("exited (0)").Length - 1);
+        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
+        Assert.True(File.Exists(Path.Combine(net, "provider-0", "node.log")));
+    }
+
+    [Fact]
+    public async Task A_node_that_cannot_start_fails_the_run_and_the_others_are_stopped()
+    {
+        string net = _dir.Combine("net");
+
+        // The node's state directory is a file: it exits at start-up, the provider would run on.
+        Directory.CreateDirectory(Path.Combine(net, "mix-0-0"));
+        await File.WriteAllTextAsync(Path.Combine(net, "mix-0-0", "state"), "not a directory");
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+
+        Assert.NotEqual(0, code);
+        Assert.Matches("mix-0-0 (failed to start|exited unexpectedly)", text);
+        Assert.Contains("last lines of", text, StringComparison.Ordinal);
+        Assert.All(Pids(net), pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
+    }
+
+    [Fact]
+    public async Task When_a_later_node_cannot_be_started_the_ones_already_running_are_stopped()
+    {
+        string net = _dir.Combine("net");
+
+        // mix-0-0's log path is a directory, so its start throws after provider-0 is already running.
+        Directory.CreateDirectory(Path.Combine(net, "mix-0-0", "node.log"));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+
+        Assert.Equal(1, code);
+        Assert.Contains("mix-0-0: cannot write", text, StringComparison.Ordinal);
+        Assert.Contains("stopping 1 node(s)", text, StringComparison.Ordinal);
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
+        JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
+        Assert.Equal(JsonValueKind.Null, entries[1].GetProperty("pid").ValueKind);
+        int provider = entries[0].GetProperty("pid").GetInt32();
+        Assert.False(IsAlive(provider), $"provider-0 (pid {provider}) still runs after the testnet returned");
+    }
+
+    private static async Task<(int Code, string Text)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        var stopwatch = Stopwatch.StartNew();
+        int code = await Task.Run(() => MixnodeCommand.Run(args, output)).WaitAsync(Bound);
+        Assert.True(stopwatch.Elapsed < Bound);
+        return (code, output.ToString());
+    }
+
+    private static int[] Pids(string net)
+    {
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
+        return [.. nodes.RootElement.EnumerateArray().Where(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number).Select(n => n.GetProperty("pid").GetInt32())];
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A base port whose next <paramref name="count"/> ports are free now (tests run on shared machines).</summary>
+    private static string FreeBasePort(int count)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            int basePort = Random.Shared.Next(20_000, 60_000);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var listener = new TcpListener(IPAddress.Loopback, basePort + i);
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+
+                return basePort.ToString(CultureInfo.InvariantCulture);
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+
+        throw new InvalidOperationException("no free ports found");
+    }
+}
