@@ -171,8 +171,11 @@ internal sealed class LoadgenRunner
             long lastTick = start;
             while (!sending.IsCompleted)
             {
-                await Task.WhenAny(sending, Task.Delay(s_progressInterval, cancellationToken)).ConfigureAwait(false);
-                Report(report, "sending", start, statistics, ref lastSent, ref lastTick);
+                // Only on the tick: a reading taken just as sending ends covers a sliver of time and shows a silly rate.
+                if (await Task.WhenAny(sending, Task.Delay(s_progressInterval, cancellationToken)).ConfigureAwait(false) != sending)
+                {
+                    Report(report, "sending", start, statistics, ref lastSent, ref lastTick);
+                }
             }
 
             await sending.ConfigureAwait(false);
