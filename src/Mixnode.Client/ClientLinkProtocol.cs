@@ -1,4 +1,3 @@
-using Mixnode.Node.Links;
 using Mixnode.Node.Wire;
 using Mixnode.Sphinx;
 using NodeSide = Mixnode.Node.Clients.ClientLinkProtocol;
@@ -29,6 +28,4 @@ internal static class ClientLinkProtocol
         ArgumentNullException.ThrowIfNull(framing);
         return NodeSide.Prologue(framing);
     }
-
-    public static int TransportFrameLength(WireFraming framing) => LinkProtocol.TransportFrameLength(framing);
 }
