@@ -29,6 +29,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
     private readonly Channel<OutboundItem> _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly NoCommandsHandler _handler = new();
+
+    /// <summary>Frames written before a flush while the queue stays non-empty (~50 KB): bounds the unflushed pipe data.</summary>
+    private const int FlushBatch = 16;
     private Task? _loop;
     private OutboundItem? _pending;
     private LinkSession? _session;
@@ -131,24 +134,27 @@ internal sealed class OutboundPeer : IAsyncDisposable
         _session = session;
         _metrics.LinkOpened(inbound: false);
         NodeLog.OutboundOpened(_logger, PeerName());
-        Task<LinkCloseReason> receive = session.RunReceiveLoopAsync(_handler);
+        Task<LinkCloseReason> receive = ReceiveThenWakeAsync(session);
 
         // A send blocked on a peer that stopped reading must not hold up shutdown: stopping closes the link.
         using CancellationTokenRegistration closeOnStop = stop.Register(static state => ((LinkSession)state!).Close(LinkCloseReason.Closed), session);
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        _ = receive.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), ended, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        try
+        int unflushed = 0;
+        while (true)
         {
-            while (true)
+            OutboundItem item;
+            if (_pending is { } pending)
             {
-                OutboundItem item;
-                if (_pending is { } pending)
+                item = pending;
+            }
+            else if (!_queue.Reader.TryRead(out item))
+            {
+                // The queue is momentarily empty: push out what was written, then wait. The wait takes no
+                // token (a cancellable wait allocates per call); the end of the link wakes it with a
+                // sentinel item (ReceiveThenWakeAsync), the node's stop by completing the queue.
+                if (unflushed > 0)
                 {
-                    item = pending;
-                }
-                else if (!_queue.Reader.TryRead(out item))
-                {
-                    if (!await _queue.Reader.WaitToReadAsync(ended.Token).ConfigureAwait(false))
+                    unflushed = 0;
+                    if (!await session.FlushPacketsAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -156,27 +162,52 @@ internal sealed class OutboundPeer : IAsyncDisposable
                     continue;
                 }
 
-                _pending = item;
-                if (_time.GetElapsedTime(item.QueuedTimestamp) > _options.PeerDownDropAfter)
-                {
-                    _pending = null;
-                    Drop(item, DropReason.PeerDown);
-                    continue;
-                }
-
-                if (!await session.SendPacketAsync(item.Buffer.AsMemory(0, item.Length)).ConfigureAwait(false))
+                if (!await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
                 {
                     break;
                 }
 
-                _pending = null;
-                _metrics.PacketForwarded();
-                PacketBuffers.Return(item.Buffer);
+                continue;
             }
-        }
-        catch (OperationCanceledException)
-        {
-            // The link ended or the node stops; a packet in flight stays pending for the next link.
+
+            if (item.Buffer is null)
+            {
+                // A wake-up sentinel: maybe left over from an earlier link, so look at this one.
+                if (session.CloseReason is not null || stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            _pending = item;
+            if (_time.GetElapsedTime(item.QueuedTimestamp) > _options.PeerDownDropAfter)
+            {
+                _pending = null;
+                Drop(item, DropReason.PeerDown);
+                continue;
+            }
+
+            if (!await session.WritePacketAsync(item.Buffer.AsMemory(0, item.Length)).ConfigureAwait(false))
+            {
+                // Not written (the link is gone): it stays pending for the next link.
+                break;
+            }
+
+            // Written into the link's pipe, which from here on holds it (as it holds up to
+            // PauseThresholdBytes of earlier packets): a link that breaks now loses it like those.
+            _pending = null;
+            _metrics.PacketForwarded();
+            PacketBuffers.Return(item.Buffer);
+            if (++unflushed >= FlushBatch)
+            {
+                unflushed = 0;
+                if (!await session.FlushPacketsAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
         }
 
         if (stop.IsCancellationRequested)
@@ -186,11 +217,29 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
         session.Close(LinkCloseReason.Closed);
         LinkCloseReason reason = await receive.ConfigureAwait(false);
+
+        // The sentinel of this link is written by now; one at the head of the queue would only make the
+        // reconnect loop open a link with nothing to send.
+        while (_queue.Reader.TryPeek(out OutboundItem head) && head.Buffer is null)
+        {
+            _queue.Reader.TryRead(out _);
+        }
+
         _metrics.LinkEnded(inbound: false);
         _metrics.LinkClosed(reason);
         NodeLog.OutboundClosed(_logger, PeerName(), reason.ToTag());
         _session = null;
         await session.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The link's receive loop; when it ends, a sentinel item (null buffer) wakes the send loop.</summary>
+    private async Task<LinkCloseReason> ReceiveThenWakeAsync(LinkSession session)
+    {
+        LinkCloseReason reason = await session.RunReceiveLoopAsync(_handler).ConfigureAwait(false);
+
+        // When the queue is full the send loop is not waiting: its next write fails on the closed link.
+        _queue.Writer.TryWrite(default);
+        return reason;
     }
 
     private async Task<LinkSession?> ConnectAsync(CancellationToken stop)
@@ -275,7 +324,8 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     private void Drop(OutboundItem? item, DropReason reason)
     {
-        if (item is { } dropped)
+        // A null buffer is a wake-up sentinel, not a packet.
+        if (item is { Buffer: not null } dropped)
         {
             _metrics.PacketDropped(reason);
             PacketBuffers.Return(dropped.Buffer);

@@ -69,7 +69,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         var settings = LinkSessionSettings.From(_options.Links, framing);
         Func<NetworkTopology> topology = () => _topology.Current;
 
-        _replay = new ReplayFilterSet(_options.StateDirectory, new ReplayFilterOptions { Capacity = _options.ReplayFilterCapacity }, _time);
+        _replay = new ReplayFilterSet(_options.StateDirectory, new ReplayFilterOptions { Capacity = _options.ReplayFilterCapacity, FlushInterval = _options.ReplayFlushInterval }, _time);
         foreach (MixKey key in _keys.TryOrder)
         {
             _replay.Prepare(key.Epoch);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Mixnode.Noise;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Wire;
@@ -185,13 +186,52 @@ internal sealed class LinkSession : IAsyncDisposable
         return CloseReason ?? LinkCloseReason.Closed;
     }
 
+    // The packet paths below complete synchronously almost always; when one must wait (a flush held back by a
+    // slow peer, the gate held by a NoOp) the pooling builder reuses its state machine instead of allocating.
+
     /// <summary>Sends one Sphinx packet; false when the link is gone (the caller keeps the buffer).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendPacketAsync(ReadOnlyMemory<byte> packet)
     {
         await _sendGate.WaitAsync().ConfigureAwait(false);
         try
         {
             return WriteFrame(WireCommandId.SendPacket, packet.Span) && await FlushAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes one Sphinx packet's frame without flushing it; false when the link is gone. For a sender with a
+    /// queue (<see cref="Forwarding.OutboundPeer"/>): write what is queued, then <see cref="FlushPacketsAsync"/>
+    /// once, so a burst costs one pipe flush, one wake-up of the socket loop and few send calls instead of
+    /// one of each per packet. Nothing reaches the socket until the flush, so flush at least every few frames.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> WritePacketAsync(ReadOnlyMemory<byte> packet)
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return WriteFrame(WireCommandId.SendPacket, packet.Span);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Flushes the frames <see cref="WritePacketAsync"/> wrote (waits while the peer is slow); false when the link is gone.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> FlushPacketsAsync()
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return CloseReason is null && await FlushAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -333,6 +373,7 @@ internal sealed class LinkSession : IAsyncDisposable
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync()
     {
         FlushResult flush = await _connection.Output.FlushAsync().ConfigureAwait(false);

@@ -24,9 +24,14 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
     {
         _socket = socket;
         _socket.NoDelay = true;
+        // 16 KB segments instead of the default 4 KB: a mix link carries ~3 KB frames back to back, so one
+        // receive call (and one wake-up of the session) takes several frames and one send call pushes several.
+        // They come from PipeBlockPool, which (unlike the default) keeps enough of them: see there.
         var options = new PipeOptions(
+            pool: PipeBlockPool.Instance,
             pauseWriterThreshold: pauseThresholdBytes,
             resumeWriterThreshold: pauseThresholdBytes / 2,
+            minimumSegmentSize: PipeBlockPool.BlockSize,
             useSynchronizationContext: false);
         _input = new Pipe(options);
         _output = new Pipe(options);

@@ -27,6 +27,9 @@ internal sealed class IngressQueue
 
     public ChannelReader<IngressPacket> Reader => _channel.Reader;
 
+    /// <summary>Called after each packet the queue accepted (the worker pool wakes a parked worker); must not block.</summary>
+    public Action? PacketAvailable { get; set; }
+
     /// <summary>Hands a packet to the workers; on overload returns its buffer and counts the drop.</summary>
     public void Enqueue(in IngressPacket packet)
     {
@@ -35,7 +38,10 @@ internal sealed class IngressQueue
         {
             _metrics.PacketDropped(DropReason.Overload);
             PacketBuffers.Return(packet.Buffer);
+            return;
         }
+
+        PacketAvailable?.Invoke();
     }
 
     public void Complete() => _channel.Writer.TryComplete();
