@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
 using Mixnode.Cli.Keygen;
+using Mixnode.Cli.Loadgen;
 using Mixnode.Cli.Topology;
 using Mixnode.Cli.Run;
 using Mixnode.Cli.Testnet;
@@ -24,6 +25,7 @@ internal static class MixnodeCommand
             TopologyCommand.Create(),
             RunCommand.Create(),
             TestnetCommand.Create(),
+            LoadgenCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)

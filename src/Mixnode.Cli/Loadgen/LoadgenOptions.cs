@@ -1,0 +1,64 @@
+using Mixnode.Client;
+
+namespace Mixnode.Cli.Loadgen;
+
+/// <summary>One loadgen run as given on the command line.</summary>
+internal sealed record LoadgenOptions
+{
+    public const int DefaultClients = 4;
+    public const string DefaultReportPath = "loadgen-report.json";
+
+    /// <summary>About 1 GB of prebuilt default-geometry packets.</summary>
+    public const int MaxMessages = 300_000;
+
+    public required string TopologyPath { get; init; }
+
+    /// <summary>Messages per second over all clients.</summary>
+    public required double Rate { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public int Clients { get; init; } = DefaultClients;
+
+    public string ReportPath { get; init; } = DefaultReportPath;
+
+    /// <summary>The authority's public key (file or base64); null = trust the document's own (with a warning).</summary>
+    public string? AuthorityPublicKey { get; init; }
+
+    /// <summary>How long to wait for stragglers after the last send; null = derived from the route's delays.</summary>
+    public double? DrainSeconds { get; init; }
+
+    /// <summary>Polls every 20 ms when the mailbox is empty: the wait is part of every measured latency, so keep it small.</summary>
+    public ClientLinkOptions Link { get; init; } = new() { PollInterval = TimeSpan.FromMilliseconds(20) };
+
+    /// <summary>What is wrong with the numbers, or null; file problems are found when the run starts.</summary>
+    public string? Validate()
+    {
+        if (!(Rate > 0 && Rate <= 1_000_000))
+        {
+            return "--rate must be more than 0 and at most 1000000 messages per second";
+        }
+
+        if (!(DurationSeconds > 0 && DurationSeconds <= 86_400))
+        {
+            return "--duration must be more than 0 and at most 86400 seconds";
+        }
+
+        if (Clients < 1 || Clients > 10_000)
+        {
+            return "--clients must be between 1 and 10000";
+        }
+
+        if (DrainSeconds is { } drain && !(drain >= 0 && drain <= 86_400))
+        {
+            return "--drain-seconds must be between 0 and 86400";
+        }
+
+        if (Rate * DurationSeconds > MaxMessages)
+        {
+            return $"--rate × --duration must be at most {MaxMessages} messages: every packet (3 KB with the default geometry) is built and held in memory before the run";
+        }
+
+        return string.IsNullOrWhiteSpace(ReportPath) ? "--report must name a file" : null;
+    }
+}

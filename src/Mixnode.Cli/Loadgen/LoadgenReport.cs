@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mixnode.Cli.Loadgen;
+
+/// <summary>The result of a run, as written to the JSON report (snake_case keys are part of the loadgen contract).</summary>
+internal sealed record LoadgenReport
+{
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    [JsonPropertyName("sent")]
+    public required long Sent { get; init; }
+
+    [JsonPropertyName("delivered")]
+    public required long Delivered { get; init; }
+
+    /// <summary>Sent messages that never arrived within the drain time.</summary>
+    [JsonPropertyName("lost")]
+    public long Lost => Sent - Delivered;
+
+    [JsonPropertyName("duplicates")]
+    public required long Duplicates { get; init; }
+
+    /// <summary>Delivered messages per second of the timed phase.</summary>
+    [JsonPropertyName("throughput_per_sec")]
+    public required double ThroughputPerSecond { get; init; }
+
+    [JsonPropertyName("latency_ms")]
+    public required LatencySummary LatencyMs { get; init; }
+
+    /// <summary>Latency less the NodeDelays the client chose: what the network itself added (links, queues, crypto, polling).</summary>
+    [JsonPropertyName("latency_minus_delays_ms")]
+    public required LatencySummary LatencyMinusDelaysMs { get; init; }
+
+    /// <summary>Packets were built before the timed phase, so sending is not slowed by Sphinx crypto.</summary>
+    [JsonPropertyName("prebuilt")]
+    public required bool Prebuilt { get; init; }
+
+    [JsonPropertyName("clients")]
+    public required int Clients { get; init; }
+
+    /// <summary>The offered rate (messages per second over all clients).</summary>
+    [JsonPropertyName("rate")]
+    public required double Rate { get; init; }
+
+    [JsonPropertyName("duration_s")]
+    public required double DurationSeconds { get; init; }
+
+    /// <summary>Stopped by Ctrl-C: duration_s is then the time actually spent sending.</summary>
+    [JsonPropertyName("interrupted")]
+    public bool Interrupted { get; init; }
+
+    [JsonPropertyName("send_failures")]
+    public long SendFailures { get; init; }
+
+    [JsonPropertyName("foreign")]
+    public long Foreign { get; init; }
+
+    [JsonPropertyName("drain_s")]
+    public double DrainSeconds { get; init; }
+
+    [JsonPropertyName("mean_delay_ms")]
+    public double MeanDelayMs { get; init; }
+
+    [JsonPropertyName("hops")]
+    public int Hops { get; init; }
+
+    /// <summary>The report of a run from its raw counts and samples.</summary>
+    public static LoadgenReport Create(
+        long sent,
+        long delivered,
+        long duplicates,
+        IReadOnlyCollection<double> latenciesMs,
+        IReadOnlyCollection<double> latenciesMinusDelaysMs,
+        int clients,
+        double rate,
+        double durationSeconds,
+        bool prebuilt) =>
+        new()
+        {
+            Sent = sent,
+            Delivered = delivered,
+            Duplicates = duplicates,
+            ThroughputPerSecond = durationSeconds > 0 ? Math.Round(delivered / durationSeconds, 3) : 0,
+            LatencyMs = LatencySummary.Of(latenciesMs),
+            LatencyMinusDelaysMs = LatencySummary.Of(latenciesMinusDelaysMs),
+            Prebuilt = prebuilt,
+            Clients = clients,
+            Rate = rate,
+            DurationSeconds = durationSeconds,
+        };
+
+    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+}

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Mixnode.Cli.Topology;
+using Mixnode.Client;
+using Mixnode.Node.Keys;
+using Mixnode.Node.Topology;
+using Mixnode.Sphinx;
+
+namespace Mixnode.Cli.Loadgen;
+
+/// <summary>
+/// One loadgen run: load the topology, connect the clients (spread over the providers), build every packet of the
+/// Poisson schedule up front, send on schedule while every client drains its mailbox, wait for stragglers, report.
+/// </summary>
+internal sealed class LoadgenRunner
+{
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly LoadgenOptions _options;
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+
+    public LoadgenRunner(LoadgenOptions options, TextWriter output, TextWriter error)
+    {
+        _options = options;
+        _output = output;
+        _error = error;
+    }
+
+    /// <summary>Exit code: 0 done (whatever was lost), 1 topology or provider problem, 2 bad arguments.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Validate() is { } argumentError)
+        {
+            _error.WriteLine(argumentError);
+            return 2;
+        }
+
+        Bytes32? authority = null;
+        if (_options.AuthorityPublicKey is { } given)
+        {
+            try
+            {
+                authority = TopologyCommand.ReadAuthority(given);
+            }
+            catch (Exception e) when (e is KeyFileException or IOException or UnauthorizedAccessException)
+            {
+                _error.WriteLine($"--authority-pub: {e.Message}");
+                return 2;
+            }
+        }
+
+        var clients = new List<MixnodeClient>();
+        try
+        {
+            NetworkTopology topology = TopologyLoader.Load(_options.TopologyPath, authority, out bool trustedOnFirstUse);
+            if (trustedOnFirstUse)
+            {
+                _error.WriteLine(
+                    $"warning: no --authority-pub given; trusting the authority key inside {_options.TopologyPath} (trust on first use: " +
+                    $"the signature shows the file is intact, not who made it). Authority: {Convert.ToBase64String(topology.AuthorityKey.AsReadOnlySpan())}");
+            }
+
+            _output.WriteLine($"topology: {topology.Document}; {topology.Geometry}");
+            for (int i = 0; i < _options.Clients; i++)
+            {
+                NodeDescriptor provider = topology.Providers[i % topology.Providers.Length];
+                clients.Add(await MixnodeClient.ConnectAsync(topology, provider, _options.Link, cancellationToken: cancellationToken).ConfigureAwait(false));
+            }
+
+            _output.WriteLine($"connected {clients.Count} clients to {Math.Min(clients.Count, topology.Providers.Length)} providers");
+            return await RunConnectedAsync(topology, clients, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ClientException e)
+        {
+            _error.WriteLine($"loadgen: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _error.WriteLine("loadgen: interrupted before sending began");
+            return 130;
+        }
+        finally
+        {
+            foreach (MixnodeClient client in clients)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Send times of one client's Poisson process of <paramref name="rate"/> per second over the duration, in seconds from the start.</summary>
+    public static double[] Schedule(double rate, double durationSeconds)
+    {
+        var times = new List<double>();
+        double t = DelaySampler.NextExponential() / rate;
+        while (t < durationSeconds)
+        {
+            times.Add(t);
+            t += DelaySampler.NextExponential() / rate;
+        }
+
+        return [.. times];
+    }
+
+    /// <summary>Straggler wait when none is given: ten times the mean delay of every hop, plus time for links and polling.</summary>
+    public static TimeSpan DefaultDrain(int hops, double meanDelayMs, TimeSpan pollInterval) =>
+        TimeSpan.FromMilliseconds((hops * meanDelayMs * 10) + 2000 + pollInterval.TotalMilliseconds);
+
+    private async Task<int> RunConnectedAsync(NetworkTopology topology, List<MixnodeClient> clients, CancellationToken cancellationToken)
+    {
+        int hops = topology.Layers.Length + 2;
+        if (TimeSpan.FromSeconds(_options.DurationSeconds) > topology.EpochPeriod)
+        {
+            // Packets are built with the current epoch's keys; nodes keep only the previous epoch's key besides their own.
+            _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
+        }
+
+        var runId = Guid.NewGuid();
+        double perClientRate = _options.Rate / clients.Count;
+        double[][] schedules = [.. clients.Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
+
+        // Building is the Sphinx crypto of the sender; done first so the timed phase measures the network, not us.
+        var stopwatch = Stopwatch.StartNew();
+        var packets = new ForwardPacket[clients.Count][];
+        Parallel.For(0, clients.Count, new ParallelOptions { CancellationToken = cancellationToken }, c =>
+        {
+            packets[c] = new ForwardPacket[schedules[c].Length];
+            for (int seq = 0; seq < schedules[c].Length; seq++)
+            {
+                MixnodeClient recipient = clients[RandomNumberGenerator.GetInt32(clients.Count)];
+                long scheduledTicks = (long)(schedules[c][seq] * Stopwatch.Frequency);
+
+                RoutePlan plan = clients[c].PlanRoute(recipient.Provider);
+                var message = new LoadgenMessage(runId, c, seq, scheduledTicks, plan.TotalDelayMs);
+                packets[c][seq] = clients[c].Packets.CreateForward(plan, recipient.Id.AsReadOnlySpan(), message.ToBytes());
+            }
+        });
+        int total = packets.Sum(p => p.Length);
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prebuilt {total} packets in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
+
+        var statistics = new LoadgenStatistics(runId, [.. packets.Select(p => p.Length)]);
+        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] receivers = [.. clients.Select(client => ReceiveAsync(client, statistics, stopReceiving.Token))];
+        TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
+
+        var progress = new LoadgenProgress(_output);
+        double sendingSeconds = _options.DurationSeconds;
+        bool interrupted = false;
+        long start = 0;
+        try
+        {
+            await progress.RunAsync(SendAndDrainAsync).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: what was measured so far is still worth a report.
+            interrupted = true;
+            sendingSeconds = Math.Round(Math.Min(sendingSeconds, Stopwatch.GetElapsedTime(start).TotalSeconds), 3);
+            _error.WriteLine("loadgen: interrupted; reporting what was measured so far");
+        }
+
+        async Task SendAndDrainAsync(Action<ProgressSnapshot> report)
+        {
+            start = Stopwatch.GetTimestamp();
+            Task[] senders = [.. clients.Select((client, c) => SendAsync(client, c, packets[c], schedules[c], statistics, start, cancellationToken))];
+            Task sending = Task.WhenAll(senders);
+            long lastSent = 0;
+            long lastTick = start;
+            while (!sending.IsCompleted)
+            {
+                // Only on the tick: a reading taken just as sending ends covers a sliver of time and shows a silly rate.
+                if (await Task.WhenAny(sending, Task.Delay(s_progressInterval, cancellationToken)).ConfigureAwait(false) != sending)
+                {
+                    Report(report, "sending", start, statistics, ref lastSent, ref lastTick);
+                }
+            }
+
+            await sending.ConfigureAwait(false);
+            long drainStart = Stopwatch.GetTimestamp();
+            while (statistics.Outstanding > 0 && Stopwatch.GetElapsedTime(drainStart) < drain)
+            {
+                // Whole milliseconds, at least one: a sub-millisecond delay completes at once and would spin here.
+                double left = Math.Ceiling((drain - Stopwatch.GetElapsedTime(drainStart)).TotalMilliseconds);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(left, 1, s_progressInterval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+                Report(report, "draining", start, statistics, ref lastSent, ref lastTick);
+            }
+        }
+
+        await stopReceiving.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(receivers).ConfigureAwait(false);
+        (double[] latencies, double[] minusDelays) = statistics.Samples();
+        LoadgenReport result = LoadgenReport.Create(
+            statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, sendingSeconds, prebuilt: true) with
+        {
+            Interrupted = interrupted,
+            SendFailures = statistics.SendFailures,
+            Foreign = statistics.Foreign,
+            DrainSeconds = Math.Round(drain.TotalSeconds, 3),
+            MeanDelayMs = topology.Mixing.MeanDelayMs,
+            Hops = hops,
+        };
+
+        progress.WriteReport(result);
+        string[] closed = [.. clients.Where(c => !c.Link.IsOpen).Select(c => c.Link.CloseReason ?? "closed")];
+        if (closed.Length > 0)
+        {
+            // Their mailboxes went unread from then on: what was still on its way to them counts as lost.
+            _error.WriteLine($"warning: {closed.Length} of {clients.Count} client links closed during the run ({string.Join(", ", closed.GroupBy(r => r).Select(g => $"{g.Key} ×{g.Count()}"))})");
+        }
+
+        if (statistics.SendFailures > 0)
+        {
+            _error.WriteLine($"warning: {statistics.SendFailures} packets could not be sent (a provider closed its link: rate limit?)");
+        }
+
+        try
+        {
+            string reportPath = Path.GetFullPath(_options.ReportPath);
+            await File.WriteAllTextAsync(reportPath, result.ToJson() + "\n", CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllTextAsync(reportPath + ".html", LatencyHistogram.Html(result, latencies), CancellationToken.None).ConfigureAwait(false);
+            _output.WriteLine($"report: {reportPath} and {reportPath}.html");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _error.WriteLine($"cannot write the report: {e.Message}");
+            return 1;
+        }
+
+        return interrupted ? 130 : 0;
+    }
+
+    private static void Report(Action<ProgressSnapshot> report, string phase, long start, LoadgenStatistics statistics, ref long lastSent, ref long lastTick)
+    {
+        long now = Stopwatch.GetTimestamp();
+        long sent = statistics.Sent;
+        double interval = Stopwatch.GetElapsedTime(lastTick, now).TotalSeconds;
+        double rate = interval > 0 ? (sent - lastSent) / interval : 0;
+        lastSent = sent;
+        lastTick = now;
+        report(new ProgressSnapshot(phase, Stopwatch.GetElapsedTime(start, now).TotalSeconds, sent, statistics.Delivered, statistics.Duplicates, rate));
+    }
+
+    private static async Task ReceiveAsync(MixnodeClient client, LoadgenStatistics statistics, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (ClientDelivery delivery in client.Received.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (delivery.Kind == ClientDeliveryKind.Message && LoadgenMessage.TryRead(delivery.Payload, out LoadgenMessage message))
+                {
+                    statistics.RecordArrival(message, now);
+                }
+                else
+                {
+                    statistics.RecordForeign();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task SendAsync(MixnodeClient client, int index, ForwardPacket[] packets, double[] schedule, LoadgenStatistics statistics, long start, CancellationToken cancellationToken)
+    {
+        for (int seq = 0; seq < packets.Length; seq++)
+        {
+            TimeSpan due = TimeSpan.FromSeconds(schedule[seq]);
+            TimeSpan wait = due - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Recorded before the send: a reply can never beat it, and a failed send is taken back.
+            statistics.RecordSent(index, seq, Stopwatch.GetTimestamp(), packets[seq].TotalDelayMs);
+            if (!await client.Link.SendPacketAsync(packets[seq].Packet, cancellationToken).ConfigureAwait(false))
+            {
+                statistics.RecordSendFailure(index, seq);
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Mixnode.Node.Keys;
+using Mixnode.Node.Links;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Wire;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Client;
+
+/// <summary>
+/// A client's link to its provider (<see cref="ClientLinkProtocol"/>): connects to the provider's client address,
+/// runs the Noise XX handshake with the client's own static key through the same <see cref="LinkSession"/> nodes
+/// use (the provider's key must be the descriptor's link key), then sends packets and keeps RetrieveMessage
+/// requests in flight, handing what the mailbox holds to <see cref="Received"/>.
+/// </summary>
+internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
+{
+    /// <summary>Bytes buffered per direction before a writer waits: a few packets, so a slow provider slows us.</summary>
+    private const int PipeThreshold = 1 << 20;
+
+    private readonly LinkSession _session;
+    private readonly WireFraming _framing;
+    private readonly ClientLinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _credits;
+    private readonly Channel<ClientDelivery> _received = Channel.CreateUnbounded<ClientDelivery>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private Task _receiveLoop = Task.CompletedTask;
+    private Task _pollLoop = Task.CompletedTask;
+    private int _outstanding;
+    private int _sawEmpty;
+    private uint _sequence;
+    private int _disposed;
+
+    private ClientLink(NodeDescriptor provider, LinkSession session, WireFraming framing, ClientLinkOptions options, TimeProvider time)
+    {
+        Provider = provider;
+        _session = session;
+        _framing = framing;
+        _options = options;
+        _time = time;
+        _credits = new SemaphoreSlim(options.MaxOutstandingRetrieves, options.MaxOutstandingRetrieves);
+    }
+
+    public NodeDescriptor Provider { get; }
+
+    /// <summary>Messages and SURB replies from our mailbox, in the order the provider sent them; completes when the link ends.</summary>
+    public ChannelReader<ClientDelivery> Received => _received.Reader;
+
+    /// <summary>Why the link ended (a closed set of reasons), or null while it runs.</summary>
+    public string? CloseReason => _session.CloseReason is { } reason ? reason.ToTag() : null;
+
+    public bool IsOpen => _session.CloseReason is null;
+
+    /// <summary>Completes when the link has ended.</summary>
+    public Task Completion => _receiveLoop;
+
+    /// <summary>
+    /// Connects to <paramref name="provider"/>'s client address and authenticates it. Throws <see cref="ClientException"/>
+    /// for a provider without a client address, an unreachable one (connect timeout), a failed handshake or a provider
+    /// key that is not the topology's.
+    /// </summary>
+    public static async Task<ClientLink> ConnectAsync(
+        NodeDescriptor provider,
+        SphinxGeometry geometry,
+        X25519PrivateKey clientKey,
+        ClientLinkOptions? options = null,
+        TimeProvider? time = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(clientKey);
+        options ??= new ClientLinkOptions();
+        time ??= TimeProvider.System;
+        if (provider.Role != NodeRole.Provider)
+        {
+            throw new ClientException($"node '{provider.Name}' is a mix, not a provider: clients connect to providers");
+        }
+
+        if (provider.Addresses.Length <= ClientLinkProtocol.ClientAddressIndex)
+        {
+            throw new ClientException($"provider '{provider.Name}' lists no client address (a provider's second address is where clients connect)");
+        }
+
+        string address = provider.Addresses[ClientLinkProtocol.ClientAddressIndex];
+        Socket socket = await ConnectSocketAsync(provider, address, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        WireFraming framing = ClientLinkProtocol.Framing(geometry);
+        var settings = new LinkSessionSettings(framing, options.HandshakeTimeout, options.IdleTimeout, options.NoOpInterval, LinkProtocol.DefaultRekeyInterval)
+        {
+            Prologue = ClientLinkProtocol.Prologue(framing),
+        };
+        var session = new LinkSession(new SocketPipeConnection(socket, PipeThreshold), settings, time, initiator: true);
+        session.Start();
+        byte[] expected = provider.LinkKey.AsReadOnlySpan().ToArray();
+        if (!await session.HandshakeAsync(clientKey, key => key.Span.SequenceEqual(expected)).ConfigureAwait(false))
+        {
+            LinkCloseReason? reason = session.CloseReason;
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw new ClientException(reason switch
+            {
+                LinkCloseReason.UnknownPeer =>
+                    $"provider key mismatch: the node at the client address of '{provider.Name}' does not hold the link key the topology lists for it",
+                LinkCloseReason.HandshakeTimeout =>
+                    string.Create(CultureInfo.InvariantCulture, $"provider '{provider.Name}' did not complete the handshake within {options.HandshakeTimeout.TotalSeconds} s"),
+                LinkCloseReason.HandshakeFailed =>
+                    $"the handshake with provider '{provider.Name}' failed: it speaks another protocol version or geometry (is {address} its client port?)",
+                _ => $"provider '{provider.Name}' closed the connection during the handshake (is {address} its client port?)",
+            });
+        }
+
+        var link = new ClientLink(provider, session, framing, options, time);
+        link.Start();
+        return link;
+    }
+
+    /// <summary>Sends one Sphinx packet (exactly PacketLength bytes) for the provider to route; false when the link is gone.</summary>
+    public ValueTask<bool> SendPacketAsync(ReadOnlyMemory<byte> packet, CancellationToken cancellationToken = default)
+    {
+        if (packet.Length != _framing.PacketLength)
+        {
+            throw new ArgumentException($"a packet must be {_framing.PacketLength} bytes, got {packet.Length}", nameof(packet));
+        }
+
+        // A provider that rate-limits us stops reading: the send then waits, which is the point; closing the link ends it.
+        cancellationToken.ThrowIfCancellationRequested();
+        return _session.SendPacketAsync(packet);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (IsOpen)
+        {
+            // A polite goodbye, bounded: a provider that stopped reading must not hold us here.
+            try
+            {
+                await _session.SendDisconnectAsync().AsTask().WaitAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Closing below aborts the pending write.
+            }
+        }
+
+        _session.Close(LinkCloseReason.Closed);
+        await Task.WhenAll(_receiveLoop, _pollLoop).ConfigureAwait(false);
+        await _session.DisposeAsync().ConfigureAwait(false);
+        _credits.Dispose();
+        _stop.Dispose();
+    }
+
+    bool ILinkCommandHandler.Handle(LinkSession session, in WireCommand command)
+    {
+        if (command.Id != WireCommandId.Message)
+        {
+            return false;
+        }
+
+        ReturnCredit();
+        switch (command.MessageKind)
+        {
+            case WireMessageKind.Message:
+                _received.Writer.TryWrite(new ClientDelivery(ClientDeliveryKind.Message, command.Payload.ToArray(), default, command.QueueSizeHint));
+                break;
+            case WireMessageKind.Ack:
+                _received.Writer.TryWrite(new ClientDelivery(ClientDeliveryKind.SurbReply, command.Payload.ToArray(), Bytes16.From(command.SurbId), command.QueueSizeHint));
+                break;
+            default:
+                Volatile.Write(ref _sawEmpty, 1);
+                break;
+        }
+
+        return true;
+    }
+
+    private static async Task<Socket> ConnectSocketAsync(NodeDescriptor provider, string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        int colon = address.LastIndexOf(':');
+        string host = address[..colon].Trim('[', ']');
+        int port = int.Parse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(host, port, connectTimeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ClientException(string.Create(CultureInfo.InvariantCulture, $"provider '{provider.Name}' is unreachable: no connection to {address} within {timeout.TotalSeconds} s"), e);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ClientException($"provider '{provider.Name}' is unreachable at {address}: {e.Message}", e);
+        }
+    }
+
+    private void Start()
+    {
+        _receiveLoop = ReceiveLoopAsync();
+        if (_options.Poll)
+        {
+            _pollLoop = PollLoopAsync();
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        try
+        {
+            await _session.RunReceiveLoopAsync(this).ConfigureAwait(false);
+        }
+        finally
+        {
+            _received.Writer.TryComplete();
+            try
+            {
+                await _stop.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private void ReturnCredit()
+    {
+        // Only answers to our own requests give a credit back, so an eager provider cannot inflate the pipeline.
+        int outstanding = Volatile.Read(ref _outstanding);
+        while (outstanding > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _outstanding, outstanding - 1, outstanding);
+            if (seen == outstanding)
+            {
+                _credits.Release();
+                return;
+            }
+
+            outstanding = seen;
+        }
+    }
+
+    private async Task PollLoopAsync()
+    {
+        try
+        {
+            while (IsOpen)
+            {
+                await _credits.WaitAsync(_stop.Token).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _sawEmpty, 0) == 1)
+                {
+                    await Task.Delay(_options.PollInterval, _time, _stop.Token).ConfigureAwait(false);
+                }
+
+                uint sequence = _sequence++;
+                Interlocked.Increment(ref _outstanding);
+                if (!await _session.SendAsync(frame => WireCodec.TryEncode(WireCommand.RetrieveMessage(sequence), frame, _framing) == WireEncodeResult.Ok).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Mixnode.Node.Keys;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Client.Tests;
+
+public sealed class ClientLinkTests
+{
+    private static readonly SphinxGeometry Geometry = SphinxGeometry.Default;
+    private static readonly ClientLinkOptions Fast = new() { PollInterval = TimeSpan.FromMilliseconds(10), ConnectTimeout = TimeSpan.FromSeconds(2) };
+
+    [Fact]
+    public async Task Packets_reach_the_provider_and_the_mailbox_reaches_the_client()
+    {
+        await using var provider = new FakeProvider(Geometry);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        byte[] first = RandomNumberGenerator.GetBytes(Geometry.ForwardPayloadLength);
+        byte[] reply = RandomNumberGenerator.GetBytes(Geometry.PayloadLength);
+        byte[] surbId = RandomNumberGenerator.GetBytes(16);
+        provider.Enqueue(first);
+        provider.Enqueue(reply, surbId);
+
+        await using ClientLink link = await ClientLink.ConnectAsync(provider.Descriptor(), Geometry, key, Fast);
+        byte[] packet = RandomNumberGenerator.GetBytes(Geometry.PacketLength);
+        Assert.True(await link.SendPacketAsync(packet));
+        Assert.Equal(packet, await provider.NextPacketAsync());
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        ClientDelivery message = await link.Received.ReadAsync(timeout.Token);
+        Assert.Equal(ClientDeliveryKind.Message, message.Kind);
+        Assert.Equal(first, message.Payload);
+        ClientDelivery ack = await link.Received.ReadAsync(timeout.Token);
+        Assert.Equal(ClientDeliveryKind.SurbReply, ack.Kind);
+        Assert.Equal(reply, ack.Payload);
+        Assert.Equal(Bytes16.From(surbId), ack.SurbId);
+
+        // An empty mailbox is asked again after the poll interval, not in a tight loop.
+        await Task.Delay(300);
+        Assert.InRange(provider.Retrieves, 3, 200);
+        Assert.True(link.IsOpen);
+    }
+
+    [Fact]
+    public async Task A_provider_with_another_link_key_is_refused()
+    {
+        await using var provider = new FakeProvider(Geometry);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        NodeDescriptor wrong = provider.Descriptor(Bytes32.From(RandomNumberGenerator.GetBytes(32)));
+        ClientException e = await Assert.ThrowsAsync<ClientException>(() => ClientLink.ConnectAsync(wrong, Geometry, key, Fast));
+        Assert.Contains("provider key mismatch", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_provider_is_a_clear_error()
+    {
+        int port;
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        }
+
+        var descriptor = new NodeDescriptor("gone", default, default, ["127.0.0.1:1", $"127.0.0.1:{port}"], NodeRole.Provider, NodeDescriptor.NoLayer, []);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        ClientException e = await Assert.ThrowsAsync<ClientException>(() => ClientLink.ConnectAsync(descriptor, Geometry, key, Fast));
+        Assert.Contains("unreachable", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_provider_without_a_client_address_is_a_clear_error()
+    {
+        var descriptor = new NodeDescriptor("old", default, default, ["127.0.0.1:1"], NodeRole.Provider, NodeDescriptor.NoLayer, []);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        ClientException e = await Assert.ThrowsAsync<ClientException>(() => ClientLink.ConnectAsync(descriptor, Geometry, key, Fast));
+        Assert.Contains("no client address", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_listener_that_never_answers_the_handshake_times_out()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var descriptor = new NodeDescriptor("mute", default, default, ["127.0.0.1:1", $"127.0.0.1:{port}"], NodeRole.Provider, NodeDescriptor.NoLayer, []);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        ClientException e = await Assert.ThrowsAsync<ClientException>(() =>
+            ClientLink.ConnectAsync(descriptor, Geometry, key, Fast with { HandshakeTimeout = TimeSpan.FromMilliseconds(300) }));
+        Assert.Contains("handshake", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_client_framing_and_prologue_are_what_the_provider_expects()
+    {
+        var framing = ClientLinkProtocol.Framing(Geometry);
+        Assert.Equal(Geometry.PacketLength, framing.PacketLength);
+        Assert.Equal(Geometry.ForwardPayloadLength, framing.MessagePayloadLength);
+        Assert.Equal(Geometry.PayloadLength, framing.AckPayloadLength);
+        byte[] prologue = ClientLinkProtocol.Prologue(framing);
+        Assert.Equal("mixnode-client/1"u8.ToArray(), prologue[..16]);
+        Assert.Equal(framing.CommandSize, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prologue.AsSpan(16)));
+    }
+}
