@@ -91,14 +91,53 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
         return state;
     }
 
+    /// <summary>
+    /// Answers a retrieval: the oldest message at once if there is one; otherwise the request is parked and
+    /// answered the moment a message arrives (long polling: no poll interval in the latency). MessageEmpty
+    /// only when parking is impossible (too many parked requests, or no mailbox room).
+    /// </summary>
     private async Task ReplyAsync(LinkSession session, uint sequence)
+    {
+        while (!TryAnswerNow(session, sequence))
+        {
+            if (_mailboxes is null)
+            {
+                await SendEmptyAsync(session, sequence).ConfigureAwait(false);
+                return;
+            }
+
+            if (_mailboxes.TryPark(session.RemoteStaticKey, () => session.CloseReason is null && TryAnswerNow(session, sequence), out bool full))
+            {
+                return;
+            }
+
+            if (full)
+            {
+                await SendEmptyAsync(session, sequence).ConfigureAwait(false);
+                return;
+            }
+
+            // A message arrived between the look and the park: take it.
+        }
+    }
+
+    private Task SendEmptyAsync(LinkSession session, uint sequence) =>
+        session.SendAsync(frame => WireCodec.TryEncode(WireCommand.MessageEmpty(sequence), frame, _framing) == WireEncodeResult.Ok).AsTask();
+
+    /// <summary>Sends the oldest message if there is one (true), without waiting for the send to finish.</summary>
+    private bool TryAnswerNow(LinkSession session, uint sequence)
     {
         if (_mailboxes is null || !_mailboxes.TryFetch(session.RemoteStaticKey, out StoredMessage message, out int remaining))
         {
-            await session.SendAsync(frame => WireCodec.TryEncode(WireCommand.MessageEmpty(sequence), frame, _framing) == WireEncodeResult.Ok).ConfigureAwait(false);
-            return;
+            return false;
         }
 
+        _ = SendMessageAsync(session, sequence, message, remaining);
+        return true;
+    }
+
+    private async Task SendMessageAsync(LinkSession session, uint sequence, StoredMessage message, int remaining)
+    {
         try
         {
             byte hint = (byte)Math.Min(255, remaining);

@@ -46,6 +46,27 @@ public sealed class MailboxDeliverySink : IDeliverySink
         return true;
     }
 
+    /// <summary>
+    /// Long polling: parks <paramref name="waiter"/> until a message for <paramref name="recipientId"/> arrives.
+    /// False when there is one already (fetch now) or the recipient has too many parked retrievals.
+    /// </summary>
+    public bool TryPark(in Bytes32 recipientId, Func<bool> waiter, out bool full)
+    {
+        full = false;
+        if (!_mailboxes.TryGetValue(recipientId, out Mailbox? mailbox))
+        {
+            if (_mailboxes.Count >= _options.MaxMailboxes)
+            {
+                full = true;
+                return false;
+            }
+
+            mailbox = _mailboxes.GetOrAdd(recipientId, _ => new Mailbox(_options.MailboxCapacity));
+        }
+
+        return mailbox.TryPark(waiter, out full);
+    }
+
     /// <summary>Takes the oldest message of a recipient; the caller must <see cref="StoredMessage.Return"/> it.</summary>
     public bool TryFetch(in Bytes32 recipientId, out StoredMessage message, out int remaining)
     {
