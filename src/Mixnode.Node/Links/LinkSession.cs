@@ -473,7 +473,11 @@ internal sealed class LinkSession : IAsyncDisposable
             await _sendGate.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (WriteFrame(WireCommandId.NoOp, default))
+                bool written = WriteFrame(WireCommandId.NoOp, default);
+
+                // Written means due again one interval from now, whatever the flush takes.
+                Volatile.Write(ref _noOpPending, 0);
+                if (written)
                 {
                     await FlushAsync().ConfigureAwait(false);
                 }

@@ -16,11 +16,18 @@ internal sealed class DelayQueue : IDisposable
     private readonly IPacketForwarder _forwarder;
     private readonly NodeMetrics _metrics;
     private readonly ITimer _timer;
+    private readonly long _earlyTicks;
     private long _armedFor = long.MaxValue;
     private bool _disposed;
 
-    public DelayQueue(int capacity, TimeProvider time, IPacketForwarder forwarder, NodeMetrics metrics)
+    /// <param name="earlyRelease">
+    /// How much before its due time a packet may leave. Timers fire up to ~1 ms late; without slack each hop adds
+    /// that to the route's latency. A millisecond is immaterial next to delays drawn from Exp(μ) with μ in the
+    /// tens of milliseconds, so a node uses 1 ms; tests use zero.
+    /// </param>
+    public DelayQueue(int capacity, TimeProvider time, IPacketForwarder forwarder, NodeMetrics metrics, TimeSpan earlyRelease = default)
     {
+        _earlyTicks = (long)(earlyRelease.TotalSeconds * time.TimestampFrequency);
         _capacity = capacity;
         _time = time;
         _forwarder = forwarder;
@@ -44,7 +51,8 @@ internal sealed class DelayQueue : IDisposable
     /// <summary>Schedules a packet, or forwards it now when it is already due. False (nothing taken) when full.</summary>
     public bool TryEnqueue(in ScheduledPacket packet)
     {
-        if (packet.DueTimestamp <= _time.GetTimestamp())
+        long releaseAt = packet.DueTimestamp - _earlyTicks;
+        if (releaseAt <= _time.GetTimestamp())
         {
             Release(packet);
             return true;
@@ -58,9 +66,9 @@ internal sealed class DelayQueue : IDisposable
             }
 
             _queue.Enqueue(packet, packet.DueTimestamp);
-            if (packet.DueTimestamp < _armedFor)
+            if (releaseAt < _armedFor)
             {
-                Arm(packet.DueTimestamp);
+                Arm(releaseAt);
             }
         }
 
@@ -105,9 +113,9 @@ internal sealed class DelayQueue : IDisposable
                     return;
                 }
 
-                if (due > _time.GetTimestamp())
+                if (due - _earlyTicks > _time.GetTimestamp())
                 {
-                    Arm(due);
+                    Arm(due - _earlyTicks);
                     return;
                 }
 
