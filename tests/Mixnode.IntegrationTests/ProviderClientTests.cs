@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
-using Mixnode.Node.Keys;
 using Mixnode.Node.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;
@@ -49,14 +48,7 @@ public sealed class ProviderClientTests
 
         // The SURB leads back provider → mix0 → mix1 → provider, to the client's mailbox.
         byte[] surbId = RandomNumberGenerator.GetBytes(16);
-        var surbPath = new PathHop[s_loop.Length];
-        for (int i = 0; i < s_loop.Length; i++)
-        {
-            NodeDescriptor node = network[s_loop[i]];
-            RoutingCommands commands = i == s_loop.Length - 1 ? RoutingCommands.ToRecipient(client.RecipientId).WithSurbReply(surbId) : RoutingCommands.Delay(1);
-            surbPath[i] = new PathHop(node.Id.AsReadOnlySpan(), network.MixKey(s_loop[i], epoch), commands);
-        }
-
+        PathHop[] surbPath = PacketFactory.Path(network, epoch, s_loop, RoutingCommands.ToRecipient(client.RecipientId).WithSurbReply(surbId), delayMs: 1);
         byte[] surb = new byte[geometry.SurbLength];
         byte[] surbKeys = new byte[SphinxGeometry.SurbKeysLength(s_loop.Length)];
         SurbBuilder.CreateSurb(geometry, surbPath, surb, surbKeys);
@@ -65,13 +57,7 @@ public sealed class ProviderClientTests
         byte[] body = RandomNumberGenerator.GetBytes(100);
         body.CopyTo(message, surb.Length);
 
-        var path = new PathHop[s_loop.Length];
-        for (int i = 0; i < s_loop.Length; i++)
-        {
-            NodeDescriptor node = network[s_loop[i]];
-            RoutingCommands commands = i == s_loop.Length - 1 ? RoutingCommands.ToRecipient(EchoService.RecipientId.AsReadOnlySpan()) : RoutingCommands.Delay(1);
-            path[i] = new PathHop(node.Id.AsReadOnlySpan(), network.MixKey(s_loop[i], epoch), commands);
-        }
+        PathHop[] path = PacketFactory.Path(network, epoch, s_loop, RoutingCommands.ToRecipient(EchoService.RecipientId.AsReadOnlySpan()), delayMs: 1);
 
         byte[] packet = new byte[geometry.PacketLength];
         SphinxPacketBuilder.CreatePacket(geometry, path, message, packet);
