@@ -51,6 +51,24 @@ public sealed class DelayQueueTests : IDisposable
     }
 
     [Fact]
+    public void With_early_release_a_packet_leaves_within_the_slack_before_its_due_time_and_not_sooner()
+    {
+        using var queue = new DelayQueue(16, _time, _forwarder, _metrics, earlyRelease: TimeSpan.FromMilliseconds(1));
+        long now = _time.GetTimestamp();
+        Assert.True(queue.TryEnqueue(Packet(1, now, TimeSpan.FromMilliseconds(100))));
+
+        _time.Advance(TimeSpan.FromMilliseconds(98));
+        Assert.Empty(_forwarder.Forwarded);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal([1], Ids());
+
+        // Due within the slack on arrival: forwarded at once.
+        Assert.True(queue.TryEnqueue(Packet(2, _time.GetTimestamp(), TimeSpan.FromMilliseconds(0.5))));
+        Assert.Equal([1, 2], Ids());
+    }
+
+    [Fact]
     public void Time_already_spent_in_the_node_counts_toward_the_delay()
     {
         using var queue = new DelayQueue(16, _time, _forwarder, _metrics);
