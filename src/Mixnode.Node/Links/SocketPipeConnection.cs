@@ -27,8 +27,13 @@ internal sealed class SocketPipeConnection : IAsyncDisposable
         // 16 KB segments instead of the default 4 KB: a mix link carries ~3 KB frames back to back, so one
         // receive call (and one wake-up of the session) takes several frames and one send call pushes several.
         // They come from PipeBlockPool, which (unlike the default) keeps enough of them: see there.
+        // Inline schedulers: the session's read continues on the thread that received the bytes, and the send
+        // loop on the thread that flushed them, instead of each waking a thread-pool thread (on a busy 2-core
+        // machine a wake-up costs tens to hundreds of µs per hop). Both continuations are short and never block.
         var options = new PipeOptions(
             pool: PipeBlockPool.Instance,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: pauseThresholdBytes,
             resumeWriterThreshold: pauseThresholdBytes / 2,
             minimumSegmentSize: PipeBlockPool.BlockSize,
