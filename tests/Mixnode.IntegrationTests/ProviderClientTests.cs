@@ -99,6 +99,39 @@ public sealed class ProviderClientTests
     }
 
     [Fact]
+    public async Task A_client_flooding_its_provider_does_not_starve_another_client()
+    {
+        using var network = ChainTests.CreateNetwork();
+        await using InProcessNode mix0 = await InProcessNode.StartAsync(network, "mix0");
+        await using InProcessNode mix1 = await InProcessNode.StartAsync(network, "mix1");
+        await using InProcessNode provider = await InProcessNode.StartAsync(network, "provider", "Mixnode:Delivery:Sink=mailbox",
+            "Mixnode:Clients:RatePerSecond=50", "Mixnode:Clients:Burst=10", "Mixnode:Clients:CutOffAfter=00:00:30");
+        await using TestClient flooder = await TestClient.ConnectAsync(network, "provider");
+        await using TestClient polite = await TestClient.ConnectAsync(network, "provider");
+        long epoch = ChainTests.CurrentEpoch(network);
+        (byte[] flood, _) = PacketFactory.Create(network, epoch, s_loop, flooder.RecipientId, delayMs: 0);
+        (byte[] packet, byte[] message) = PacketFactory.Create(network, epoch, s_loop, polite.RecipientId, delayMs: 0);
+
+        // The flooder runs far above its rate (its link stops being read); meanwhile the other client's packet goes through.
+        using var stop = new CancellationTokenSource();
+        Task flooding = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && await flooder.SendAsync((byte[])flood.Clone()))
+            {
+            }
+        });
+        await Task.Delay(500);
+        Assert.True(await polite.RetrieveAsync(1));
+        Assert.True(await polite.SendAsync(packet));
+        Assert.True(await Eventually.TrueAsync(() => polite.Replies.Any(r => r.Kind == WireMessageKind.Message), TimeSpan.FromSeconds(10)), "the polite client's message arrived while the other flooded");
+        Assert.Equal(message, polite.Replies.First(r => r.Kind == WireMessageKind.Message).Payload);
+
+        await stop.CancelAsync();
+        flooder.Session.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed);
+        await flooding.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_client_sending_a_packet_that_does_not_unwrap_is_disconnected()
     {
         using var network = ChainTests.CreateNetwork();

@@ -71,13 +71,17 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
         {
             state.ThrottledSince = _time.GetTimestamp();
         }
-        else if (_time.GetElapsedTime(state.ThrottledSince) > _options.CutOffAfter)
+
+        TimeSpan left = _options.CutOffAfter - _time.GetElapsedTime(state.ThrottledSince);
+        if (left <= TimeSpan.Zero)
         {
             session.Close(LinkCloseReason.RateLimited);
             return TimeSpan.Zero;
         }
 
-        return debt;
+        // A pipe-full of packets can put a client many seconds in debt: pause no longer than the cut-off
+        // allows, so a client that stays over its rate is cut off on time rather than after its whole debt.
+        return debt < left ? debt : left + TimeSpan.FromMilliseconds(1);
     }
 
     private ClientSessionState StateOf(LinkSession session)

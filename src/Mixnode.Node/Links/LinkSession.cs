@@ -28,6 +28,7 @@ internal sealed class LinkSession : IAsyncDisposable
     private readonly byte[] _receivePlain;
     private readonly byte[] _receiveCipher;
     private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly CancellationTokenSource _closed = new();
     private readonly ITimer _timer;
     private readonly long _started;
     private NoiseTransport? _transport;
@@ -171,9 +172,9 @@ internal sealed class LinkSession : IAsyncDisposable
 
                 // Rate limiting by back-pressure: not reading fills the peer's TCP window and slows it down.
                 TimeSpan pause = handler.ReadPause(this);
-                if (pause > TimeSpan.Zero)
+                if (pause > TimeSpan.Zero && !await PauseAsync(pause).ConfigureAwait(false))
                 {
-                    await Task.Delay(pause, _time).ConfigureAwait(false);
+                    break;
                 }
             }
         }
@@ -274,6 +275,27 @@ internal sealed class LinkSession : IAsyncDisposable
     {
         Interlocked.CompareExchange(ref _closeReason, (int)reason, -1);
         _connection.Abort();
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Waits out a rate-limit pause; false when the session closed meanwhile (shutdown must not wait for it).</summary>
+    private async Task<bool> PauseAsync(TimeSpan pause)
+    {
+        try
+        {
+            await Task.Delay(pause, _time, _closed.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -284,6 +306,7 @@ internal sealed class LinkSession : IAsyncDisposable
         await _sendGate.WaitAsync().ConfigureAwait(false);
         _transport?.Dispose();
         _sendGate.Dispose();
+        _closed.Dispose();
     }
 
     private bool Fail(LinkCloseReason reason)
