@@ -56,8 +56,6 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     public int QueueLength => _queue.Reader.Count;
 
-    public bool IsConnected => _session is { IsEstablished: true, CloseReason: null };
-
     /// <summary>Queues a packet; owns the buffer from now on.</summary>
     public void Enqueue(byte[] buffer, int length)
     {

@@ -41,8 +41,6 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
         metrics.ObserveQueueDepth("outbound", () => _peers.Values.Sum(p => (long)p.QueueLength));
     }
 
-    public int PeerCount => _peers.Count;
-
     public void Forward(in ScheduledPacket packet)
     {
         if (_stopped || !_topology().TryGetNode(packet.NextNodeId, out _))

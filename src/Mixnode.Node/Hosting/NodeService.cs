@@ -57,11 +57,6 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _geometry = NodeOptionsValidator.ResolveGeometry(_options.Geometry)!;
     }
 
-    /// <summary>Where the listener is bound (the real port when 0 was configured); null before start.</summary>
-    public IPEndPoint? ListenEndPoint => _listener?.LocalEndPoint;
-
-    public IReplayGuard? ReplayGuard => _replay;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _linkKey = _keyStore.LoadLinkKey();
@@ -175,9 +170,6 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time);
         _clientListener.Start();
     }
-
-    /// <summary>Where the client listener is bound; null when the node has none.</summary>
-    public IPEndPoint? ClientEndPoint => _clientListener?.LocalEndPoint;
 
     private void OnKeyRetired(long epoch)
     {

@@ -25,9 +25,6 @@ internal sealed class ReplayFilterSet : IReplayGuard, IDisposable
         Directory.CreateDirectory(stateDirectory);
     }
 
-    /// <summary>Epochs with an open filter.</summary>
-    public IReadOnlyCollection<long> Epochs => [.. _filters.Keys];
-
     public bool TryAccept(long epoch, in Bytes32 tag)
     {
         if (!_filters.TryGetValue(epoch, out ReplayFilter? filter))
