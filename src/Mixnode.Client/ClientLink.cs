@@ -184,9 +184,11 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
 
     private static async Task<Socket> ConnectSocketAsync(NodeDescriptor provider, string address, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        int colon = address.LastIndexOf(':');
-        string host = address[..colon].Trim('[', ']');
-        int port = int.Parse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        if (!NodeDescriptor.TrySplitAddress(address, out string host, out int port))
+        {
+            throw new ClientException($"provider '{provider.Name}' has a client address that is not host:port");
+        }
+
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         connectTimeout.CancelAfter(timeout);

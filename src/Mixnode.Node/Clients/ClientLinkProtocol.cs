@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
+using Mixnode.Node.Links;
 using Mixnode.Node.Wire;
 using Mixnode.Sphinx;
 
@@ -17,11 +17,5 @@ internal static class ClientLinkProtocol
     public static WireFraming Framing(SphinxGeometry geometry) =>
         new(geometry.PacketLength, messagePayloadLength: geometry.ForwardPayloadLength, ackPayloadLength: geometry.PayloadLength);
 
-    public static byte[] Prologue(WireFraming framing)
-    {
-        byte[] prologue = new byte[s_prologuePrefix.Length + 4];
-        s_prologuePrefix.CopyTo(prologue, 0);
-        BinaryPrimitives.WriteInt32BigEndian(prologue.AsSpan(s_prologuePrefix.Length), framing.CommandSize);
-        return prologue;
-    }
+    public static byte[] Prologue(WireFraming framing) => LinkProtocol.Prologue(s_prologuePrefix, framing);
 }

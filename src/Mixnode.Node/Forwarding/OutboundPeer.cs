@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Mixnode.Node.Keys;
 using Mixnode.Node.Links;
 using Mixnode.Node.Processing;
 using Mixnode.Node.Telemetry;
@@ -248,7 +249,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
             return null;
         }
 
-        if (!TrySplitAddress(peer.Addresses[0], out string host, out int port))
+        if (!NodeDescriptor.TrySplitAddress(peer.Addresses[0], out string host, out int port))
         {
             DropAll(DropReason.NoRoute);
             return null;
@@ -331,15 +332,6 @@ internal sealed class OutboundPeer : IAsyncDisposable
     }
 
     private string PeerName() => _topology().TryGetNode(_id, out var peer) ? peer.Name : "(gone)";
-
-    internal static bool TrySplitAddress(string address, out string host, out int port)
-    {
-        int colon = address.LastIndexOf(':');
-        host = colon > 0 ? address[..colon].Trim('[', ']') : "";
-        port = 0;
-        return colon > 0 && int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out port)
-            && port is > 0 and < 65536 && host.Length > 0;
-    }
 
     /// <summary>An outbound link only sends packets; the peer may send NoOps (ignored) and nothing else.</summary>
     private sealed class NoCommandsHandler : ILinkCommandHandler

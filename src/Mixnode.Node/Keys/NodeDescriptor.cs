@@ -110,6 +110,16 @@ internal sealed class NodeDescriptor
         return null;
     }
 
+    /// <summary>Splits "host:port" or "[v6]:port" (brackets removed) for a connect; false when it is not one.</summary>
+    public static bool TrySplitAddress(string address, out string host, out int port)
+    {
+        int colon = address.LastIndexOf(':');
+        host = colon > 0 ? address[..colon].Trim('[', ']') : "";
+        port = 0;
+        return colon > 0 && int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port)
+            && port is > 0 and < 65536 && host.Length > 0;
+    }
+
     /// <summary>
     /// Checks "host:port" or "[v6]:port" without resolving anything. Returns what is wrong, phrased to follow the
     /// address or its description ("is not host:port"), or null when it is fine.

@@ -27,11 +27,14 @@ internal static class LinkProtocol
 
     private static readonly byte[] s_prologuePrefix = Encoding.ASCII.GetBytes("mixnode-link/1");
 
-    public static byte[] Prologue(WireFraming framing)
+    public static byte[] Prologue(WireFraming framing) => Prologue(s_prologuePrefix, framing);
+
+    /// <summary>A protocol name followed by the link's big-endian command size (node and client links differ in the name).</summary>
+    public static byte[] Prologue(ReadOnlySpan<byte> protocol, WireFraming framing)
     {
-        byte[] prologue = new byte[s_prologuePrefix.Length + 4];
-        s_prologuePrefix.CopyTo(prologue, 0);
-        BinaryPrimitives.WriteInt32BigEndian(prologue.AsSpan(s_prologuePrefix.Length), framing.CommandSize);
+        byte[] prologue = new byte[protocol.Length + 4];
+        protocol.CopyTo(prologue);
+        BinaryPrimitives.WriteInt32BigEndian(prologue.AsSpan(protocol.Length), framing.CommandSize);
         return prologue;
     }
 
