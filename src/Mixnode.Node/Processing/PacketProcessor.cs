@@ -41,35 +41,67 @@ internal sealed class PacketProcessor
 
     public void Process(in IngressPacket ingress)
     {
-        byte[] buffer = ingress.Buffer;
-        DropReason? drop = Handle(ingress);
-        if (drop is { } reason)
+        long started = _metrics.UnwrapTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        UnwrapResult result = UnwrapWithEachKey(ingress.Buffer.AsSpan(0, ingress.Length), _keys.TryOrder.AsSpan(), out UnwrappedPacket unwrapped, out long epoch);
+        if (started != 0)
         {
-            if (reason is DropReason.Mac or DropReason.Malformed && ingress.ClientOrigin is { } client)
+            _metrics.UnwrapTimed(started);
+        }
+
+        Finish(ingress, result, unwrapped, epoch);
+    }
+
+    /// <summary>
+    /// Packets taken off the queue together: unwrapped with the current key as one batch (eight X25519 per native
+    /// call when the CPU has AVX-512 IFMA), those whose MAC did not match then tried one by one with the other keys,
+    /// and each then handled exactly as <see cref="Process"/> would.
+    /// </summary>
+    public void ProcessBatch(UnwrapBatch batch)
+    {
+        ReadOnlySpan<MixKey> keys = _keys.TryOrder.AsSpan();
+        int count = batch.Count;
+        if (count == 1 || keys.IsEmpty || !SphinxUnwrapper.BatchAccelerated)
+        {
+            for (int i = 0; i < count; i++)
             {
-                // A mix forwards what it is given; a client, though, made this packet itself.
-                client.Close(LinkCloseReason.MalformedPacket);
+                Process(batch.Packets[i]);
             }
 
-            _metrics.PacketDropped(reason);
-            PacketBuffers.Return(buffer);
+            return;
+        }
+
+        long started = _metrics.UnwrapTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+        for (int i = 0; i < count; i++)
+        {
+            batch.Buffers[i] = batch.Packets[i].Buffer.AsMemory(0, batch.Packets[i].Length);
+        }
+
+        SphinxUnwrapper.UnwrapBatch(_geometry, keys[0].PrivateKey, batch.Buffers.AsSpan(0, count), batch.Results, batch.Unwrapped);
+        if (started != 0)
+        {
+            // The batch's time shared out: what one packet cost the node.
+            _metrics.UnwrapTimed(started, count);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            long epoch = keys[0].Epoch;
+            if (batch.Results[i] == UnwrapResult.MacMismatch && keys.Length > 1)
+            {
+                // Another epoch's key (a packet sent across a boundary): the buffer is untouched after a mismatch.
+                batch.Results[i] = UnwrapWithEachKey(batch.Buffers[i].Span, keys[1..], out batch.Unwrapped[i], out epoch);
+            }
+
+            Finish(batch.Packets[i], batch.Results[i], batch.Unwrapped[i], epoch);
         }
     }
 
-    /// <summary>Null when the packet went on (the buffer now belongs to the delay queue or was delivered and returned).</summary>
-    private DropReason? Handle(in IngressPacket ingress)
+    private UnwrapResult UnwrapWithEachKey(Span<byte> packet, ReadOnlySpan<MixKey> keys, out UnwrappedPacket unwrapped, out long epoch)
     {
-        if (ingress.Length != _geometry.PacketLength)
-        {
-            return DropReason.Malformed;
-        }
-
-        Span<byte> packet = ingress.Buffer.AsSpan(0, ingress.Length);
-        long started = _metrics.UnwrapTimingEnabled ? Stopwatch.GetTimestamp() : 0;
         UnwrapResult result = UnwrapResult.MacMismatch;
-        UnwrappedPacket unwrapped = default;
-        long epoch = 0;
-        foreach (MixKey key in _keys.TryOrder)
+        unwrapped = default;
+        epoch = 0;
+        foreach (MixKey key in keys)
         {
             result = SphinxUnwrapper.Unwrap(_geometry, key.PrivateKey, packet, out unwrapped);
             if (result != UnwrapResult.MacMismatch)
@@ -79,21 +111,36 @@ internal sealed class PacketProcessor
             }
         }
 
-        if (started != 0)
-        {
-            _metrics.UnwrapTimed(started);
-        }
+        return result;
+    }
 
-        if (result != UnwrapResult.Success)
+    private void Finish(in IngressPacket ingress, UnwrapResult result, in UnwrappedPacket unwrapped, long epoch)
+    {
+        DropReason? drop = result == UnwrapResult.Success ? Dispatch(ingress, unwrapped, epoch)
+            : result == UnwrapResult.MacMismatch ? DropReason.Mac
+            : DropReason.Malformed;
+        if (drop is { } reason)
         {
-            return result == UnwrapResult.MacMismatch ? DropReason.Mac : DropReason.Malformed;
-        }
+            if (reason is DropReason.Mac or DropReason.Malformed && ingress.ClientOrigin is { } client)
+            {
+                // A mix forwards what it is given; a client, though, made this packet itself.
+                client.Close(LinkCloseReason.MalformedPacket);
+            }
 
+            _metrics.PacketDropped(reason);
+            PacketBuffers.Return(ingress.Buffer);
+        }
+    }
+
+    /// <summary>Null when the packet went on (the buffer now belongs to the delay queue or was delivered and returned).</summary>
+    private DropReason? Dispatch(in IngressPacket ingress, in UnwrappedPacket unwrapped, long epoch)
+    {
         if (!_replay.TryAccept(epoch, unwrapped.ReplayTag))
         {
             return DropReason.Replay;
         }
 
+        Span<byte> packet = ingress.Buffer.AsSpan(0, ingress.Length);
         switch (unwrapped.Kind)
         {
             case UnwrappedKind.Forward:

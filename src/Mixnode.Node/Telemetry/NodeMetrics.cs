@@ -60,6 +60,16 @@ public sealed class NodeMetrics
     public void UnwrapTimed(long startTimestamp) =>
         _unwrapDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds);
 
+    /// <summary>A batch of <paramref name="packets"/> unwrapped together: each is recorded with its share of the time.</summary>
+    public void UnwrapTimed(long startTimestamp, int packets)
+    {
+        double share = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds / packets;
+        for (int i = 0; i < packets; i++)
+        {
+            _unwrapDuration.Record(share);
+        }
+    }
+
     public void MixDelayObserved(TimeSpan held)
     {
         if (_mixDelay.Enabled)

@@ -105,6 +105,31 @@ public sealed class X25519PrivateKey : IDisposable
         }
     }
 
+    /// <summary>
+    /// X25519(this key, point i) for <paramref name="count"/> (1..8) consecutive 32-byte points at once, on
+    /// <see cref="X25519Batch"/> (only when it is available). Returns the mask of low-order lanes (secret all zero).
+    /// </summary>
+    internal int AgreeBatch(ReadOnlySpan<byte> points, Span<byte> sharedSecrets, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, X25519Batch.Lanes);
+        Span<byte> scalars = stackalloc byte[X25519Batch.Lanes * X25519.ScalarSize];
+        AddReference();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                _privateKey.CopyTo(scalars.Slice(i * X25519.ScalarSize, X25519.ScalarSize));
+            }
+
+            return X25519Batch.ScalarMult(scalars, points, sharedSecrets, count);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scalars);
+            Release();
+        }
+    }
+
     /// <summary>Frees the native objects and zeroes the private key (once the calls in flight have returned).</summary>
     public void Dispose()
     {

@@ -226,6 +226,35 @@ public sealed class PacketProcessorTests : IDisposable
         Assert.Empty(_delivered.GetMeasurementSnapshot());
     }
 
+    [Fact]
+    public void A_batch_is_handled_exactly_as_one_packet_at_a_time()
+    {
+        // Current, previous and next epoch, a replay inside the batch, garbage, a forward packet: eight at once.
+        (byte[] current, byte[] currentMessage) = LastHopPacket(Epoch);
+        (byte[] previous, _) = LastHopPacket(Epoch - 1);
+        (byte[] next, _) = LastHopPacket(Epoch + 1);
+        (byte[] retired, _) = LastHopPacket(Epoch - 2);
+        (byte[] forward, _) = ForwardPacket(Epoch, delayMs: 0);
+        byte[] garbage = RandomNumberGenerator.GetBytes(s_geometry.PacketLength);
+        garbage[0] = 0;
+        garbage[1] = 0;
+        byte[][] packets = [current, previous, next, current, retired, garbage, forward, new byte[s_geometry.PacketLength]];
+
+        var batch = new UnwrapBatch();
+        foreach (byte[] packet in packets)
+        {
+            batch.Packets[batch.Count++] = Ingress(packet);
+        }
+
+        Processor().ProcessBatch(batch);
+
+        Assert.Equal(3, _sink.Messages.Count);
+        Assert.Equal(currentMessage, _sink.Messages[0].Payload);
+        Assert.Equal([Epoch, Epoch - 1, Epoch + 1, Epoch], _replay.AcceptedEpochs);
+        AssertDropped("replay", "mac", "mac", "malformed");
+        Assert.Single(_forwarder.Forwarded);
+    }
+
     private PacketProcessor Processor() => new(s_geometry, _ring, _replay, _delays, _sink, _metrics, _time, s_maxDelay);
 
     private IngressPacket Ingress(byte[] packet)

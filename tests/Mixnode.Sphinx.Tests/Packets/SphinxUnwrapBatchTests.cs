@@ -1,0 +1,156 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Sphinx.Tests.Packets;
+
+/// <summary>UnwrapBatch must be indistinguishable from Unwrap on each packet: same results, same bytes left in every buffer.</summary>
+public sealed class SphinxUnwrapBatchTests : IDisposable
+{
+    private static readonly SphinxGeometry Geometry = SphinxGeometry.Default;
+    private readonly TestNetwork _network = new(5);
+
+    public void Dispose() => _network.Dispose();
+
+    /// <summary>Kinds of packet a node may be handed, good and bad.</summary>
+    public enum Kind
+    {
+        ForwardFirstHop,
+        DeliverLastHop,
+        SurbReplyLastHop,
+        OtherNodesKey,
+        BadVersion,
+        WrongLength,
+        LowOrderAlpha,
+        TamperedMac,
+        TamperedPayloadAtExit,
+    }
+
+    [Fact]
+    public void A_batch_of_every_kind_matches_one_by_one()
+    {
+        Kind[] kinds = [Kind.ForwardFirstHop, Kind.DeliverLastHop, Kind.SurbReplyLastHop, Kind.OtherNodesKey, Kind.BadVersion, Kind.WrongLength, Kind.LowOrderAlpha, Kind.ForwardFirstHop];
+        AssertBatchMatchesSingles(kinds);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(8)]
+    public void Batches_of_forward_packets_of_any_size_match(int size) =>
+        AssertBatchMatchesSingles([.. Enumerable.Repeat(Kind.ForwardFirstHop, size)]);
+
+    [Fact]
+    public void A_batch_where_only_one_packet_goes_on_matches() =>
+        AssertBatchMatchesSingles([Kind.DeliverLastHop, Kind.ForwardFirstHop, Kind.OtherNodesKey, Kind.TamperedPayloadAtExit]);
+
+    [Property(MaxTest = 40)]
+    public Property Random_batches_match_one_by_one()
+    {
+        Gen<Kind[]> batches = Gen.Elements(Enum.GetValues<Kind>()).ArrayOf().Where(a => a.Length <= SphinxUnwrapper.MaxBatch);
+        return Prop.ForAll(Arb.From(batches), kinds => AssertBatchMatchesSingles(kinds));
+    }
+
+    [Fact]
+    public void More_than_eight_packets_are_refused()
+    {
+        var packets = new Memory<byte>[9];
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            SphinxUnwrapper.UnwrapBatch(Geometry, _network.Key(0), packets, new UnwrapResult[9], new UnwrappedPacket[9]));
+    }
+
+    [Fact]
+    public void Forwarded_packets_from_a_batch_unwrap_at_the_next_hops()
+    {
+        var packets = new Memory<byte>[SphinxUnwrapper.MaxBatch];
+        byte[][] messages = new byte[packets.Length][];
+        for (int i = 0; i < packets.Length; i++)
+        {
+            messages[i] = new byte[Geometry.ForwardPayloadLength];
+            Random.Shared.NextBytes(messages[i]);
+            byte[] packet = new byte[Geometry.PacketLength];
+            SphinxPacketBuilder.CreatePacket(Geometry, _network.Route(5), messages[i], packet);
+            packets[i] = packet;
+        }
+
+        var results = new UnwrapResult[packets.Length];
+        var unwrapped = new UnwrappedPacket[packets.Length];
+        for (int hop = 0; hop < 5; hop++)
+        {
+            SphinxUnwrapper.UnwrapBatch(Geometry, _network.Key(hop), packets, results, unwrapped);
+            Assert.All(results, r => Assert.Equal(UnwrapResult.Success, r));
+            Assert.All(unwrapped, u => Assert.Equal(hop < 4 ? UnwrappedKind.Forward : UnwrappedKind.Deliver, u.Kind));
+        }
+
+        for (int i = 0; i < packets.Length; i++)
+        {
+            Assert.Equal(messages[i], unwrapped[i].Payload(packets[i].Span).ToArray());
+        }
+    }
+
+    private bool AssertBatchMatchesSingles(Kind[] kinds)
+    {
+        byte[][] batch = [.. kinds.Select(Make)];
+        byte[][] singles = [.. batch.Select(p => (byte[])p.Clone())];
+        var results = new UnwrapResult[kinds.Length];
+        var unwrapped = new UnwrappedPacket[kinds.Length];
+        Memory<byte>[] memories = [.. batch.Select(p => (Memory<byte>)p)];
+        SphinxUnwrapper.UnwrapBatch(Geometry, _network.Key(0), memories, results, unwrapped);
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            UnwrapResult single = SphinxUnwrapper.Unwrap(Geometry, _network.Key(0), singles[i], out UnwrappedPacket expected);
+            Assert.True(single == results[i], $"packet {i} ({kinds[i]}): batch {results[i]}, single {single}");
+            Assert.Equal(expected, unwrapped[i]);
+            Assert.True(singles[i].AsSpan().SequenceEqual(batch[i]), $"packet {i} ({kinds[i]}): the buffers differ");
+        }
+
+        return true;
+    }
+
+    private byte[] Make(Kind kind)
+    {
+        byte[] message = new byte[Geometry.ForwardPayloadLength];
+        Random.Shared.NextBytes(message);
+        byte[] packet = new byte[Geometry.PacketLength];
+        switch (kind)
+        {
+            case Kind.DeliverLastHop or Kind.TamperedPayloadAtExit:
+                SphinxPacketBuilder.CreatePacket(Geometry, _network.Route(1), message, packet);
+                if (kind == Kind.TamperedPayloadAtExit)
+                {
+                    packet[^1] ^= 1;
+                }
+
+                return packet;
+            case Kind.SurbReplyLastHop:
+                SphinxPacketBuilder.CreatePacket(Geometry, _network.Route(1, surbReply: true), message, packet);
+                return packet;
+            case Kind.OtherNodesKey:
+                SphinxPacketBuilder.CreatePacket(Geometry, _network.Route(5)[1..], message, packet);
+                return packet;
+            case Kind.WrongLength:
+                return new byte[Geometry.PacketLength - 1];
+            default:
+                SphinxPacketBuilder.CreatePacket(Geometry, _network.Route(5), message, packet);
+                break;
+        }
+
+        switch (kind)
+        {
+            case Kind.BadVersion:
+                packet[1] = 1;
+                break;
+            case Kind.LowOrderAlpha:
+                packet.AsSpan(2, 32).Clear();
+                break;
+            case Kind.TamperedMac:
+                packet[Geometry.MacCoveredLength] ^= 1;
+                break;
+        }
+
+        return packet;
+    }
+}
