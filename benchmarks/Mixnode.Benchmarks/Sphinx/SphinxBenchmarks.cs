@@ -21,6 +21,9 @@ public class SphinxBenchmarks
     private byte[] _message = [];
     private byte[] _surb = [];
     private byte[] _surbKeys = [];
+    private readonly Memory<byte>[] _batch = new Memory<byte>[SphinxUnwrapper.MaxBatch];
+    private readonly UnwrapResult[] _batchResults = new UnwrapResult[SphinxUnwrapper.MaxBatch];
+    private readonly UnwrappedPacket[] _batchUnwrapped = new UnwrappedPacket[SphinxUnwrapper.MaxBatch];
 
     [GlobalSetup]
     public void Setup()
@@ -44,6 +47,12 @@ public class SphinxBenchmarks
         _surb = new byte[_geometry.SurbLength];
         _surbKeys = new byte[SphinxGeometry.SurbKeysLength(_keys.Length)];
         SphinxPacketBuilder.CreatePacket(_geometry, _path, _message, _template);
+        for (int i = 0; i < _batch.Length; i++)
+        {
+            _batch[i] = new byte[_geometry.PacketLength];
+        }
+
+        Console.WriteLine($"// batches: {SphinxUnwrapper.BatchStatus}");
     }
 
     [GlobalCleanup]
@@ -60,6 +69,18 @@ public class SphinxBenchmarks
     {
         _template.CopyTo(_work, 0);
         return SphinxUnwrapper.Unwrap(_geometry, _keys[0], _work, out _);
+    }
+
+    /// <summary>Eight packets at once, as a loaded node's worker does; divide by eight for the cost per packet.</summary>
+    [Benchmark(Description = "UnwrapBatch (8 packets, first hop of 5)", OperationsPerInvoke = SphinxUnwrapper.MaxBatch)]
+    public void UnwrapBatch()
+    {
+        foreach (Memory<byte> packet in _batch)
+        {
+            _template.CopyTo(packet);
+        }
+
+        SphinxUnwrapper.UnwrapBatch(_geometry, _keys[0], _batch, _batchResults, _batchUnwrapped);
     }
 
     [Benchmark(Description = "Create forward packet (5 hops)")]

@@ -43,6 +43,44 @@ internal static class ThroughputMeter
         }
     }
 
+    /// <summary>
+    /// Packets per second unwrapped eight at a time (<see cref="SphinxUnwrapper.UnwrapBatch"/>) on one thread: what a
+    /// loaded node's worker does when the eight-lane X25519 is available (else the same as one at a time).
+    /// </summary>
+    public static double BatchUnwrapsPerSecond(BenchPacket bench, TimeSpan duration)
+    {
+        const int batch = SphinxUnwrapper.MaxBatch;
+        return batch * Measure(duration, 1, CreateWorker);
+
+        Action CreateWorker()
+        {
+            var packets = new Memory<byte>[batch];
+            for (int i = 0; i < batch; i++)
+            {
+                packets[i] = new byte[bench.Packet.Length];
+            }
+
+            var results = new UnwrapResult[batch];
+            var unwrapped = new UnwrappedPacket[batch];
+            return () =>
+            {
+                foreach (Memory<byte> packet in packets)
+                {
+                    bench.Packet.CopyTo(packet);
+                }
+
+                SphinxUnwrapper.UnwrapBatch(bench.Geometry, bench.FirstHopKey, packets, results, unwrapped);
+                foreach (UnwrapResult result in results)
+                {
+                    if (result != UnwrapResult.Success)
+                    {
+                        throw new InvalidOperationException($"benchmark packet failed to unwrap in a batch: {result}");
+                    }
+                }
+            };
+        }
+    }
+
     private static double Measure(TimeSpan duration, int threads, Action operation) =>
         Measure(duration, threads, () => operation);
 

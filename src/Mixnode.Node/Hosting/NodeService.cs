@@ -92,7 +92,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             StartClientListener(ingress);
         }
 
-        NodeLog.Listening(_logger, _options.Name, workers, _geometry.PacketLength);
+        NodeLog.Listening(_logger, _options.Name, workers, _geometry.PacketLength, Sphinx.Crypto.X25519.BackendName, Sphinx.SphinxUnwrapper.BatchStatus);
         return Task.CompletedTask;
     }
 

@@ -8,8 +8,8 @@ namespace Mixnode.Node.Telemetry;
 /// </summary>
 internal static partial class NodeLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Node {Name} listening for links ({Workers} crypto workers, geometry {PacketLength}-byte packets)")]
-    public static partial void Listening(ILogger logger, string name, int workers, int packetLength);
+    [LoggerMessage(1, LogLevel.Information, "Node {Name} listening for links ({Workers} crypto workers, geometry {PacketLength}-byte packets; X25519 {X25519Backend}, batches {BatchStatus})")]
+    public static partial void Listening(ILogger logger, string name, int workers, int packetLength, string x25519Backend, string batchStatus);
 
     [LoggerMessage(2, LogLevel.Information, "Node {Name} stopped")]
     public static partial void Stopped(ILogger logger, string name);
