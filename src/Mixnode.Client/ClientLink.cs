@@ -14,7 +14,9 @@ namespace Mixnode.Client;
 /// A client's link to its provider (<see cref="ClientLinkProtocol"/>): connects to the provider's client address,
 /// runs the Noise XX handshake with the client's own static key through the same <see cref="LinkSession"/> nodes
 /// use (the provider's key must be the descriptor's link key), then sends packets and keeps RetrieveMessage
-/// requests in flight, handing what the mailbox holds to <see cref="Received"/>.
+/// requests in flight, handing what the mailbox holds to <see cref="Received"/> (or to a
+/// <see cref="ClientDeliveryHandler"/>). Each answer is replaced by the next request right on the receive loop, so
+/// a busy mailbox costs no thread hop per message; only after MessageEmpty does the poll loop wait and ask again.
 /// </summary>
 internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
 {
@@ -27,6 +29,8 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _credits;
     private readonly Channel<ClientDelivery> _received = Channel.CreateUnbounded<ClientDelivery>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly ClientDeliveryHandler? _onDelivery;
+    private readonly Func<Span<byte>, bool> _encodeRetrieve;
     private readonly CancellationTokenSource _stop = new();
     private Task _receiveLoop = Task.CompletedTask;
     private Task _pollLoop = Task.CompletedTask;
@@ -35,19 +39,26 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
     private uint _sequence;
     private int _disposed;
 
-    private ClientLink(NodeDescriptor provider, LinkSession session, WireFraming framing, ClientLinkOptions options, TimeProvider time)
+    private ClientLink(NodeDescriptor provider, LinkSession session, WireFraming framing, ClientLinkOptions options, TimeProvider time, ClientDeliveryHandler? onDelivery)
     {
         Provider = provider;
         _session = session;
         _framing = framing;
         _options = options;
         _time = time;
+        _onDelivery = onDelivery;
         _credits = new SemaphoreSlim(options.MaxOutstandingRetrieves, options.MaxOutstandingRetrieves);
+
+        // One delegate for every request: the session calls it with its send gate held, which also orders _sequence.
+        _encodeRetrieve = frame => WireCodec.TryEncode(WireCommand.RetrieveMessage(_sequence++), frame, _framing) == WireEncodeResult.Ok;
     }
 
     public NodeDescriptor Provider { get; }
 
-    /// <summary>Messages and SURB replies from our mailbox, in the order the provider sent them; completes when the link ends.</summary>
+    /// <summary>
+    /// Messages and SURB replies from our mailbox, in the order the provider sent them; completes when the link ends.
+    /// Stays empty when the link was connected with a <see cref="ClientDeliveryHandler"/>.
+    /// </summary>
     public ChannelReader<ClientDelivery> Received => _received.Reader;
 
     /// <summary>Why the link ended (a closed set of reasons), or null while it runs.</summary>
@@ -61,7 +72,8 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
     /// <summary>
     /// Connects to <paramref name="provider"/>'s client address and authenticates it. Throws <see cref="ClientException"/>
     /// for a provider without a client address, an unreachable one (connect timeout), a failed handshake or a provider
-    /// key that is not the topology's.
+    /// key that is not the topology's. With <paramref name="onDelivery"/>, what the mailbox holds goes to it instead of
+    /// <see cref="Received"/>, from the first message on.
     /// </summary>
     public static async Task<ClientLink> ConnectAsync(
         NodeDescriptor provider,
@@ -69,6 +81,7 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
         X25519PrivateKey clientKey,
         ClientLinkOptions? options = null,
         TimeProvider? time = null,
+        ClientDeliveryHandler? onDelivery = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -112,23 +125,41 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
             });
         }
 
-        var link = new ClientLink(provider, session, framing, options, time);
+        var link = new ClientLink(provider, session, framing, options, time, onDelivery);
         link.Start();
+
+        // Only now: had the connect or handshake completed inline, the caller would go on running on the socket thread.
+        if (options.InlineSocketCompletions)
+        {
+            InlineCompletions.TryEnable(socket);
+        }
+
         return link;
     }
 
     /// <summary>Sends one Sphinx packet (exactly PacketLength bytes) for the provider to route; false when the link is gone.</summary>
     public ValueTask<bool> SendPacketAsync(ReadOnlyMemory<byte> packet, CancellationToken cancellationToken = default)
     {
-        if (packet.Length != _framing.PacketLength)
-        {
-            throw new ArgumentException($"a packet must be {_framing.PacketLength} bytes, got {packet.Length}", nameof(packet));
-        }
+        CheckLength(packet);
 
         // A provider that rate-limits us stops reading: the send then waits, which is the point; closing the link ends it.
         cancellationToken.ThrowIfCancellationRequested();
         return _session.SendPacketAsync(packet);
     }
+
+    /// <summary>
+    /// Writes one packet without sending it yet: nothing reaches the provider until <see cref="FlushAsync"/>. For a
+    /// sender with several packets due at once, which then pays one flush (one send call) for all of them.
+    /// False when the link is gone.
+    /// </summary>
+    public ValueTask<bool> WritePacketAsync(ReadOnlyMemory<byte> packet)
+    {
+        CheckLength(packet);
+        return _session.WritePacketAsync(packet);
+    }
+
+    /// <summary>Sends what <see cref="WritePacketAsync"/> wrote (waits while the provider does not read); false when the link is gone.</summary>
+    public ValueTask<bool> FlushAsync() => _session.FlushPacketsAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -165,21 +196,43 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
             return false;
         }
 
-        ReturnCredit();
+        // Only this loop takes requests off _outstanding, so "ours" cannot change under us; the poll loop only adds.
+        bool ours = Volatile.Read(ref _outstanding) > 0;
         switch (command.MessageKind)
         {
             case WireMessageKind.Message:
-                _received.Writer.TryWrite(new ClientDelivery(ClientDeliveryKind.Message, command.Payload.ToArray(), default, command.QueueSizeHint));
+                Deliver(ClientDeliveryKind.Message, command.Payload, default, command.QueueSizeHint);
                 break;
             case WireMessageKind.Ack:
-                _received.Writer.TryWrite(new ClientDelivery(ClientDeliveryKind.SurbReply, command.Payload.ToArray(), Bytes16.From(command.SurbId), command.QueueSizeHint));
+                Deliver(ClientDeliveryKind.SurbReply, command.Payload, Bytes16.From(command.SurbId), command.QueueSizeHint);
                 break;
             default:
-                Volatile.Write(ref _sawEmpty, 1);
-                break;
+                if (ours)
+                {
+                    // Nothing to fetch: the credit goes to the poll loop, which waits the poll interval before asking again.
+                    Volatile.Write(ref _sawEmpty, 1);
+                    Interlocked.Decrement(ref _outstanding);
+                    _credits.Release();
+                }
+
+                return true;
+        }
+
+        // Only answers to our own requests are replaced, so an eager provider cannot inflate the pipeline.
+        if (ours && !_stop.IsCancellationRequested)
+        {
+            RetrieveNext();
         }
 
         return true;
+    }
+
+    private void CheckLength(ReadOnlyMemory<byte> packet)
+    {
+        if (packet.Length != _framing.PacketLength)
+        {
+            throw new ArgumentException($"a packet must be {_framing.PacketLength} bytes, got {packet.Length}", nameof(packet));
+        }
     }
 
     private static async Task<Socket> ConnectSocketAsync(NodeDescriptor provider, string address, TimeSpan timeout, CancellationToken cancellationToken)
@@ -237,20 +290,45 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
         }
     }
 
-    private void ReturnCredit()
+    private void Deliver(ClientDeliveryKind kind, ReadOnlySpan<byte> payload, Bytes16 surbId, byte queueSizeHint)
     {
-        // Only answers to our own requests give a credit back, so an eager provider cannot inflate the pipeline.
-        int outstanding = Volatile.Read(ref _outstanding);
-        while (outstanding > 0)
+        if (_onDelivery is { } onDelivery)
         {
-            int seen = Interlocked.CompareExchange(ref _outstanding, outstanding - 1, outstanding);
-            if (seen == outstanding)
-            {
-                _credits.Release();
-                return;
-            }
+            onDelivery(kind, payload, surbId, queueSizeHint);
+        }
+        else
+        {
+            _received.Writer.TryWrite(new ClientDelivery(kind, payload.ToArray(), surbId, queueSizeHint));
+        }
+    }
 
-            outstanding = seen;
+    /// <summary>
+    /// Asks for the next message in place of the one just answered, keeping _outstanding as it is. Not awaited: the
+    /// send nearly always completes at once (one frame, one flush); when the send gate is busy it finishes later.
+    /// </summary>
+    private void RetrieveNext()
+    {
+        ValueTask<bool> send = _session.SendAsync(_encodeRetrieve);
+        if (send.IsCompletedSuccessfully)
+        {
+            // False means the link is gone; the receive loop ends on its own.
+            _ = send.Result;
+        }
+        else
+        {
+            _ = ObserveAsync(send);
+        }
+    }
+
+    private static async Task ObserveAsync(ValueTask<bool> send)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link was disposed while the request waited for the send gate.
         }
     }
 
@@ -266,9 +344,8 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
                     await Task.Delay(_options.PollInterval, _time, _stop.Token).ConfigureAwait(false);
                 }
 
-                uint sequence = _sequence++;
                 Interlocked.Increment(ref _outstanding);
-                if (!await _session.SendAsync(frame => WireCodec.TryEncode(WireCommand.RetrieveMessage(sequence), frame, _framing) == WireEncodeResult.Ok).ConfigureAwait(false))
+                if (!await _session.SendAsync(_encodeRetrieve).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -23,4 +23,12 @@ internal sealed record ClientLinkOptions
 
     /// <summary>Close the link when nothing at all arrived for this long (polling makes the provider answer often).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Once connected, run the socket's completions, and with them the receive loop and a
+    /// <see cref="ClientDeliveryHandler"/>, on the runtime's socket thread rather than a thread-pool thread: a thread
+    /// wake-up less per arrival (<see cref="InlineCompletions"/>). Only for handlers that never block, since a blocked
+    /// one would hold up every socket of the process. For load generators sharing a machine with what they measure.
+    /// </summary>
+    public bool InlineSocketCompletions { get; init; }
 }

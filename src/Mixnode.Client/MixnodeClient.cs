@@ -10,8 +10,8 @@ namespace Mixnode.Client;
 /// <summary>
 /// One client of the network: a fresh X25519 key (its public half is the client's recipient id), a provider, the
 /// link to it and a packet builder for the topology. Sends messages to other clients' mailboxes and echo loops
-/// through its own provider; what arrives is read from <see cref="Received"/>, SURB replies decrypted with
-/// <see cref="TryOpenReply"/>.
+/// through its own provider; what arrives is read from <see cref="Received"/> (or taken by the
+/// <see cref="ClientDeliveryHandler"/> given at connect), SURB replies decrypted with <see cref="TryOpenReply"/>.
 /// </summary>
 internal sealed class MixnodeClient : IAsyncDisposable
 {
@@ -41,12 +41,14 @@ internal sealed class MixnodeClient : IAsyncDisposable
     /// <summary>
     /// Makes a client with a fresh key and connects it to <paramref name="provider"/> (a random one when null).
     /// Throws <see cref="ClientException"/> when the topology has no provider or the provider cannot be reached.
+    /// With <paramref name="onDelivery"/>, arrivals go to it on the link's receive loop instead of <see cref="Received"/>.
     /// </summary>
     public static async Task<MixnodeClient> ConnectAsync(
         NetworkTopology topology,
         NodeDescriptor? provider = null,
         ClientLinkOptions? options = null,
         TimeProvider? time = null,
+        ClientDeliveryHandler? onDelivery = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
@@ -62,7 +64,7 @@ internal sealed class MixnodeClient : IAsyncDisposable
         X25519PrivateKey key = X25519PrivateKey.Generate();
         try
         {
-            ClientLink link = await ClientLink.ConnectAsync(provider, topology.Geometry, key, options, time, cancellationToken).ConfigureAwait(false);
+            ClientLink link = await ClientLink.ConnectAsync(provider, topology.Geometry, key, options, time, onDelivery, cancellationToken).ConfigureAwait(false);
             return new MixnodeClient(key, provider, packets, link);
         }
         catch

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
@@ -41,6 +42,107 @@ public sealed class ClientLinkTests
         await Task.Delay(300);
         Assert.InRange(provider.Retrieves, 3, 200);
         Assert.True(link.IsOpen);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_delivery_handler_takes_the_mailbox_instead_of_the_channel(bool inlineCompletions)
+    {
+        await using var provider = new FakeProvider(Geometry);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        byte[] first = RandomNumberGenerator.GetBytes(Geometry.ForwardPayloadLength);
+        byte[] reply = RandomNumberGenerator.GetBytes(Geometry.PayloadLength);
+        byte[] surbId = RandomNumberGenerator.GetBytes(16);
+        provider.Enqueue(first);
+        provider.Enqueue(reply, surbId);
+
+        var arrived = Channel.CreateUnbounded<(ClientDeliveryKind Kind, byte[] Payload, Bytes16 SurbId)>();
+        ClientLink link = await ClientLink.ConnectAsync(
+            provider.Descriptor(),
+            Geometry,
+            key,
+            Fast with { InlineSocketCompletions = inlineCompletions },
+            onDelivery: (kind, payload, id, _) => arrived.Writer.TryWrite((kind, payload.ToArray(), id)));
+        await using (link)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var message = await arrived.Reader.ReadAsync(timeout.Token);
+            Assert.Equal((ClientDeliveryKind.Message, default(Bytes16)), (message.Kind, message.SurbId));
+            Assert.Equal(first, message.Payload);
+            var ack = await arrived.Reader.ReadAsync(timeout.Token);
+            Assert.Equal((ClientDeliveryKind.SurbReply, Bytes16.From(surbId)), (ack.Kind, ack.SurbId));
+            Assert.Equal(reply, ack.Payload);
+            Assert.False(link.Received.TryRead(out _));
+        }
+
+        // The channel still completes when the link ends, for whoever waits on it.
+        await link.Received.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Each_answer_is_replaced_at_once_and_requests_in_flight_never_exceed_the_maximum(bool inlineCompletions)
+    {
+        const int max = 4;
+        const int messages = 60;
+        await using var provider = new FakeProvider(Geometry, longPoll: true);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        int delivered = 0;
+        await using ClientLink link = await ClientLink.ConnectAsync(
+            provider.Descriptor(),
+            Geometry,
+            key,
+            Fast with { MaxOutstandingRetrieves = max, InlineSocketCompletions = inlineCompletions },
+            onDelivery: (_, _, _, _) => Interlocked.Increment(ref delivered));
+
+        // The first fill: as many requests as allowed, then no more while they wait.
+        await WaitUntilAsync(() => provider.Parked == max);
+        await Task.Delay(100);
+        Assert.Equal(max, provider.Retrieves);
+
+        for (int i = 0; i < messages; i++)
+        {
+            // Each message answers a parked request; the client's next request takes its place.
+            await WaitUntilAsync(() => provider.Parked > 0);
+            await provider.PushAsync(RandomNumberGenerator.GetBytes(Geometry.ForwardPayloadLength));
+        }
+
+        await WaitUntilAsync(() => Volatile.Read(ref delivered) == messages && provider.Parked == max);
+        Assert.Equal(max + messages, provider.Retrieves);
+        Assert.Equal(max, provider.MaxParked);
+        Assert.Equal(0, provider.Empties);
+        Assert.True(link.IsOpen);
+    }
+
+    [Fact]
+    public void The_runtime_still_has_the_per_socket_inline_completions_switch()
+    {
+        // Without it the loadgen still works, but each arrival costs a thread-pool wake-up again: see InlineCompletions.
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        Assert.True(InlineCompletions.TryEnable(socket));
+    }
+
+    [Fact]
+    public async Task Written_packets_go_out_in_order_on_flush()
+    {
+        await using var provider = new FakeProvider(Geometry);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        await using ClientLink link = await ClientLink.ConnectAsync(provider.Descriptor(), Geometry, key, Fast with { Poll = false });
+        byte[][] packets = [.. Enumerable.Range(0, 3).Select(_ => RandomNumberGenerator.GetBytes(Geometry.PacketLength))];
+        foreach (byte[] packet in packets)
+        {
+            Assert.True(await link.WritePacketAsync(packet));
+        }
+
+        Assert.True(await link.FlushAsync());
+        foreach (byte[] packet in packets)
+        {
+            Assert.Equal(packet, await provider.NextPacketAsync());
+        }
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await link.WritePacketAsync(new byte[10]));
     }
 
     [Fact]
@@ -101,5 +203,15 @@ public sealed class ClientLinkTests
         byte[] prologue = ClientLinkProtocol.Prologue(framing);
         Assert.Equal("mixnode-client/1"u8.ToArray(), prologue[..16]);
         Assert.Equal(framing.CommandSize, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prologue.AsSpan(16)));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
+            await Task.Delay(5);
+        }
     }
 }

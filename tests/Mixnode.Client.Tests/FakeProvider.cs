@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -14,22 +13,31 @@ namespace Mixnode.Client.Tests;
 
 /// <summary>
 /// The provider side of the client protocol, just enough to test a client link against: one connection, the Noise
-/// responder with the client prologue, SendPacket recorded, RetrieveMessage answered from a queue (or Empty).
+/// responder with the client prologue, SendPacket recorded, RetrieveMessage answered from a queue, or else Empty
+/// or (long polling, like a real provider) parked until <see cref="PushAsync"/> brings a message.
 /// </summary>
 internal sealed class FakeProvider : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly X25519PrivateKey _linkKey = X25519PrivateKey.Generate();
     private readonly WireFraming _framing;
-    private readonly ConcurrentQueue<(byte[] Payload, byte[]? SurbId)> _mailbox = new();
+    private readonly Queue<(byte[] Payload, byte[]? SurbId)> _mailbox = new();
+    private readonly Queue<uint> _parked = new();
+    private readonly bool _longPoll;
     private readonly Channel<byte[]> _packets = Channel.CreateUnbounded<byte[]>();
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serve;
+    private NetworkStream? _stream;
+    private NoiseTransport? _transport;
     private int _retrieves;
+    private int _maxParked;
+    private int _empties;
 
-    public FakeProvider(SphinxGeometry geometry)
+    public FakeProvider(SphinxGeometry geometry, bool longPoll = false)
     {
         _framing = ClientLinkProtocol.Framing(geometry);
+        _longPoll = longPoll;
         _listener.Start();
         _serve = ServeAsync();
     }
@@ -37,6 +45,23 @@ internal sealed class FakeProvider : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public int Retrieves => Volatile.Read(ref _retrieves);
+
+    /// <summary>Retrievals waiting for a message now (long polling).</summary>
+    public int Parked
+    {
+        get
+        {
+            lock (_mailbox)
+            {
+                return _parked.Count;
+            }
+        }
+    }
+
+    /// <summary>The most retrievals that were ever waiting at once.</summary>
+    public int MaxParked => Volatile.Read(ref _maxParked);
+
+    public int Empties => Volatile.Read(ref _empties);
 
     /// <summary>A provider descriptor whose client address is this listener and whose link key is <paramref name="linkKey"/> (ours by default).</summary>
     public NodeDescriptor Descriptor(Bytes32? linkKey = null) => new(
@@ -48,7 +73,31 @@ internal sealed class FakeProvider : IAsyncDisposable
         NodeDescriptor.NoLayer,
         []);
 
-    public void Enqueue(byte[] payload, byte[]? surbId = null) => _mailbox.Enqueue((payload, surbId));
+    public void Enqueue(byte[] payload, byte[]? surbId = null)
+    {
+        lock (_mailbox)
+        {
+            _mailbox.Enqueue((payload, surbId));
+        }
+    }
+
+    /// <summary>Answers a parked retrieval with the message, or queues it when none waits.</summary>
+    public async Task PushAsync(byte[] payload)
+    {
+        uint sequence;
+        lock (_mailbox)
+        {
+            if (!_parked.TryDequeue(out sequence))
+            {
+                _mailbox.Enqueue((payload, null));
+                return;
+            }
+        }
+
+        byte[] plain = new byte[_framing.CommandSize];
+        Assert.Equal(WireEncodeResult.Ok, WireCodec.TryEncode(WireCommand.Message(0, sequence, payload), plain, _framing));
+        await WriteAsync(plain);
+    }
 
     public async Task<byte[]> NextPacketAsync() => await _packets.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -65,6 +114,7 @@ internal sealed class FakeProvider : IAsyncDisposable
         }
 
         _linkKey.Dispose();
+        _writeGate.Dispose();
         _stop.Dispose();
     }
 
@@ -95,24 +145,40 @@ internal sealed class FakeProvider : IAsyncDisposable
         }
 
         using NoiseTransport transport = handshake.Split();
+        await _writeGate.WaitAsync(_stop.Token);
+        _stream = stream;
+        _transport = transport;
+        _writeGate.Release();
         byte[] cipher = new byte[_framing.CommandSize + NoiseTransport.TagSize];
         byte[] plain = new byte[_framing.CommandSize];
-        byte[] outCipher = new byte[cipher.Length];
-        byte[] outPlain = new byte[plain.Length];
         while (true)
         {
             await stream.ReadExactlyAsync(cipher, _stop.Token);
-            if (!Answer(transport, cipher, plain, outPlain, outCipher))
+            if (Answer(transport, cipher, plain) is { } answer)
             {
-                continue;
+                await WriteAsync(answer);
             }
-
-            await stream.WriteAsync(outCipher, _stop.Token);
         }
     }
 
-    /// <summary>Handles one frame; true when <paramref name="outCipher"/> holds an answer to send.</summary>
-    private bool Answer(NoiseTransport transport, byte[] cipher, byte[] plain, byte[] outPlain, byte[] outCipher)
+    /// <summary>Encrypts and sends one command; serialized, since the serve loop and <see cref="PushAsync"/> both send.</summary>
+    private async Task WriteAsync(byte[] plain)
+    {
+        await _writeGate.WaitAsync(_stop.Token);
+        try
+        {
+            byte[] cipher = new byte[plain.Length + NoiseTransport.TagSize];
+            Assert.Equal(NoiseResult.Ok, _transport!.Encrypt(plain, cipher));
+            await _stream!.WriteAsync(cipher, _stop.Token);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Handles one frame; returns the plaintext of the answer to send, if any.</summary>
+    private byte[]? Answer(NoiseTransport transport, byte[] cipher, byte[] plain)
     {
         Assert.Equal(NoiseResult.Ok, transport.Decrypt(cipher, plain));
         Assert.Equal(WireDecodeResult.Ok, WireCodec.TryDecode(plain, _framing, out WireCommand command));
@@ -120,20 +186,37 @@ internal sealed class FakeProvider : IAsyncDisposable
         {
             case WireCommandId.SendPacket:
                 _packets.Writer.TryWrite(command.Payload.ToArray());
-                return false;
+                return null;
             case WireCommandId.RetrieveMessage:
                 Interlocked.Increment(ref _retrieves);
-                byte hint = (byte)Math.Min(255, Math.Max(0, _mailbox.Count - 1));
-                WireCommand reply = !_mailbox.TryDequeue(out var item)
+                (byte[] Payload, byte[]? SurbId) item;
+                byte hint;
+                lock (_mailbox)
+                {
+                    hint = (byte)Math.Min(255, Math.Max(0, _mailbox.Count - 1));
+                    if (!_mailbox.TryDequeue(out item) && _longPoll)
+                    {
+                        _parked.Enqueue(command.Sequence);
+                        _maxParked = Math.Max(_maxParked, _parked.Count);
+                        return null;
+                    }
+                }
+
+                if (item.Payload is null)
+                {
+                    Interlocked.Increment(ref _empties);
+                }
+
+                WireCommand reply = item.Payload is null
                     ? WireCommand.MessageEmpty(command.Sequence)
                     : item.SurbId is null
                         ? WireCommand.Message(hint, command.Sequence, item.Payload)
                         : WireCommand.MessageAck(hint, command.Sequence, item.SurbId, item.Payload);
-                Assert.Equal(WireEncodeResult.Ok, WireCodec.TryEncode(reply, outPlain, _framing));
-                Assert.Equal(NoiseResult.Ok, transport.Encrypt(outPlain, outCipher));
-                return true;
+                byte[] answer = new byte[_framing.CommandSize];
+                Assert.Equal(WireEncodeResult.Ok, WireCodec.TryEncode(reply, answer, _framing));
+                return answer;
             default:
-                return false;
+                return null;
         }
     }
 }
