@@ -12,6 +12,9 @@ namespace Mixnode.Cli.Loadgen;
 /// <summary>
 /// One loadgen run: load the topology, connect the clients (spread over the providers), build every packet of the
 /// Poisson schedule up front, send on schedule while every client drains its mailbox, wait for stragglers, report.
+/// The loadgen shares the machine with the nodes it measures, so its own work per packet is kept small: one pacer
+/// thread sends for every client (<see cref="LoadgenPacer"/>) and arrivals are counted on the links' receive loops
+/// (<see cref="LoadgenReceiver"/>), which also ask for the next message.
 /// </summary>
 internal sealed class LoadgenRunner
 {
@@ -63,14 +66,21 @@ internal sealed class LoadgenRunner
             }
 
             _output.WriteLine($"topology: {topology.Document}; {topology.Geometry}");
+
+            // Schedules and statistics first: arrivals are counted from the moment a link is up (an earlier run's
+            // leftovers count as foreign).
+            double perClientRate = _options.Rate / _options.Clients;
+            double[][] schedules = [.. Enumerable.Range(0, _options.Clients).Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
+            var statistics = new LoadgenStatistics(Guid.NewGuid(), [.. schedules.Select(s => s.Length)]);
+            var receiver = new LoadgenReceiver(statistics);
             for (int i = 0; i < _options.Clients; i++)
             {
                 NodeDescriptor provider = topology.Providers[i % topology.Providers.Length];
-                clients.Add(await MixnodeClient.ConnectAsync(topology, provider, _options.Link, cancellationToken: cancellationToken).ConfigureAwait(false));
+                clients.Add(await MixnodeClient.ConnectAsync(topology, provider, _options.Link, onDelivery: receiver.OnDelivery, cancellationToken: cancellationToken).ConfigureAwait(false));
             }
 
             _output.WriteLine($"connected {clients.Count} clients to {Math.Min(clients.Count, topology.Providers.Length)} providers");
-            return await RunConnectedAsync(topology, clients, cancellationToken).ConfigureAwait(false);
+            return await RunConnectedAsync(topology, clients, schedules, statistics, receiver, cancellationToken).ConfigureAwait(false);
         }
         catch (ClientException e)
         {
@@ -109,7 +119,13 @@ internal sealed class LoadgenRunner
     public static TimeSpan DefaultDrain(int hops, double meanDelayMs, TimeSpan pollInterval) =>
         TimeSpan.FromMilliseconds((hops * meanDelayMs * 10) + 2000 + pollInterval.TotalMilliseconds);
 
-    private async Task<int> RunConnectedAsync(NetworkTopology topology, List<MixnodeClient> clients, CancellationToken cancellationToken)
+    private async Task<int> RunConnectedAsync(
+        NetworkTopology topology,
+        List<MixnodeClient> clients,
+        double[][] schedules,
+        LoadgenStatistics statistics,
+        LoadgenReceiver receiver,
+        CancellationToken cancellationToken)
     {
         int hops = topology.Layers.Length + 2;
         if (TimeSpan.FromSeconds(_options.DurationSeconds) > topology.EpochPeriod)
@@ -118,9 +134,7 @@ internal sealed class LoadgenRunner
             _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
         }
 
-        var runId = Guid.NewGuid();
-        double perClientRate = _options.Rate / clients.Count;
-        double[][] schedules = [.. clients.Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
+        Guid runId = statistics.RunId;
 
         // Building is the Sphinx crypto of the sender; done first so the timed phase measures the network, not us.
         var stopwatch = Stopwatch.StartNew();
@@ -141,9 +155,7 @@ internal sealed class LoadgenRunner
         int total = packets.Sum(p => p.Length);
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prebuilt {total} packets in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
 
-        var statistics = new LoadgenStatistics(runId, [.. packets.Select(p => p.Length)]);
-        using var stopReceiving = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task[] receivers = [.. clients.Select(client => ReceiveAsync(client, statistics, stopReceiving.Token))];
+        var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], packets, schedules, statistics, TimeProvider.System);
         TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
 
         var progress = new LoadgenProgress(_output);
@@ -165,8 +177,7 @@ internal sealed class LoadgenRunner
         async Task SendAndDrainAsync(Action<ProgressSnapshot> report)
         {
             start = Stopwatch.GetTimestamp();
-            Task[] senders = [.. clients.Select((client, c) => SendAsync(client, c, packets[c], schedules[c], statistics, start, cancellationToken))];
-            Task sending = Task.WhenAll(senders);
+            Task sending = pacer.RunAsync(start, cancellationToken);
             long lastSent = 0;
             long lastTick = start;
             while (!sending.IsCompleted)
@@ -189,8 +200,7 @@ internal sealed class LoadgenRunner
             }
         }
 
-        await stopReceiving.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(receivers).ConfigureAwait(false);
+        receiver.Stop();
         (double[] latencies, double[] minusDelays) = statistics.Samples();
         LoadgenReport result = LoadgenReport.Create(
             statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, sendingSeconds, prebuilt: true) with
@@ -241,47 +251,5 @@ internal sealed class LoadgenRunner
         lastSent = sent;
         lastTick = now;
         report(new ProgressSnapshot(phase, Stopwatch.GetElapsedTime(start, now).TotalSeconds, sent, statistics.Delivered, statistics.Duplicates, rate));
-    }
-
-    private static async Task ReceiveAsync(MixnodeClient client, LoadgenStatistics statistics, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (ClientDelivery delivery in client.Received.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                long now = Stopwatch.GetTimestamp();
-                if (delivery.Kind == ClientDeliveryKind.Message && LoadgenMessage.TryRead(delivery.Payload, out LoadgenMessage message))
-                {
-                    statistics.RecordArrival(message, now);
-                }
-                else
-                {
-                    statistics.RecordForeign();
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static async Task SendAsync(MixnodeClient client, int index, ForwardPacket[] packets, double[] schedule, LoadgenStatistics statistics, long start, CancellationToken cancellationToken)
-    {
-        for (int seq = 0; seq < packets.Length; seq++)
-        {
-            TimeSpan due = TimeSpan.FromSeconds(schedule[seq]);
-            TimeSpan wait = due - Stopwatch.GetElapsedTime(start);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-            }
-
-            // Recorded before the send: a reply can never beat it, and a failed send is taken back.
-            statistics.RecordSent(index, seq, Stopwatch.GetTimestamp(), packets[seq].TotalDelayMs);
-            if (!await client.Link.SendPacketAsync(packets[seq].Packet, cancellationToken).ConfigureAwait(false))
-            {
-                statistics.RecordSendFailure(index, seq);
-            }
-        }
     }
 }

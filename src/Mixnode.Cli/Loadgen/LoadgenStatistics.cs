@@ -43,6 +43,9 @@ internal sealed class LoadgenStatistics
         _arrivals = [.. messagesPerClient.Select(n => new int[n])];
     }
 
+    /// <summary>The run whose messages count; anything else in a mailbox is foreign.</summary>
+    public Guid RunId => _runId;
+
     public long Sent => Interlocked.Read(ref _sent);
 
     public long Delivered => Interlocked.Read(ref _delivered);
