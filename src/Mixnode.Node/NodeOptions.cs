@@ -75,6 +75,16 @@ public sealed class NodeOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan ReplayFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Mixing: packets that fall due within this long after the one the release alarm rang for leave with it (so
+    /// they may leave up to this much before the delay their sender chose). Zero releases each packet at its own
+    /// due time, which costs a wake-up and a flush per packet: measured on the 5-node testnet at 3,000 packets/s,
+    /// zero / 0.5 ms / 1 ms gave 1.44 / 1.25 / 1.11 cores for the nodes and a p99 of latency above the chosen delays
+    /// of 4.8–8.0 / 2.7–3.0 / 1.5–2.0 ms. Next to per-hop delays of tens of milliseconds, 1 ms is immaterial.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.010")]
+    public TimeSpan ReleaseQuantum { get; set; } = TimeSpan.FromMilliseconds(1);
+
     public LinkOptions Links { get; set; } = new();
 
     public Clients.ClientOptions Clients { get; set; } = new();

@@ -25,6 +25,7 @@ namespace Mixnode.Node.Hosting;
 /// </summary>
 internal sealed class NodeService : IHostedService, IAsyncDisposable
 {
+
     private readonly NodeOptions _options;
     private readonly NodeKeyStore _keyStore;
     private readonly MixKeyRing _keys;
@@ -73,7 +74,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _keys.KeyRetired += OnKeyRetired;
         _outbound = new OutboundPool(topology, _linkKey, settings, _options.Links, _metrics, _logger, _time);
         _topology.Changed += _outbound.OnTopologyChanged;
-        _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics, earlyRelease: TimeSpan.FromMilliseconds(2));
+        _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics, earlyRelease: TimeSpan.FromMilliseconds(2), releaseQuantum: _options.ReleaseQuantum);
         _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics);
         Bytes32 ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
         bool provider = _topology.Current.TryGetNode(ownId, out NodeDescriptor? self) && self.Role == NodeRole.Provider;

@@ -71,12 +71,14 @@ public sealed partial class PrivacyTests
     //   Epoch, Epochs, First, Last
     //                     epoch numbers: network-wide public time, not the time of any single packet
     //   Delay             the node's own reconnect backoff, not a packet's delay
+    //   X25519Backend, BatchStatus
+    //                     which crypto code this build and CPU run ("openssl", "avx512ifma x8"): software, not traffic
     // Deliberately not here: Path (file paths stay at Debug, as KeysLog and TopologyLog promise), anything
     // per packet or per connection.
     private static readonly string[] s_allowedAtInformation =
     [
         "Name", "Peer", "Reason", "Count", "Workers", "Layers", "Nodes", "Providers", "PacketLength", "Failures",
-        "Epoch", "Epochs", "First", "Last", "Delay",
+        "Epoch", "Epochs", "First", "Last", "Delay", "X25519Backend", "BatchStatus",
     ];
 
     [Fact]
