@@ -8,6 +8,15 @@ namespace Mixnode.Cli.Testnet;
 /// </summary>
 internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> PrefixArguments)
 {
+    /// <summary>
+    /// The runtime's switch that runs socket completions on its event thread instead of waking a thread-pool thread
+    /// for each. Every node continuation after a socket operation is short and never blocks (pipes with inline
+    /// schedulers, then a bounded queue), so the wake-up per received batch is pure cost: measured on the testnet at
+    /// 3,000/s, p99 latency above the chosen delays 1.7–2.2 → 1.3–1.7 ms, at 6,000/s 3.2 ms. Set for the nodes unless
+    /// the caller's environment already says otherwise; docs/node.md recommends it for deployments.
+    /// </summary>
+    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static NodeLauncher Resolve()
     {
         string? process = Environment.ProcessPath;
@@ -44,6 +53,11 @@ internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> Prefi
         foreach (string argument in PrefixArguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            info.Environment[InlineCompletionsVariable] = "1";
         }
 
         info.ArgumentList.Add("run");
