@@ -57,20 +57,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     public int QueueLength => _queue.Reader.Count;
 
-    /// <summary>
-    /// Sends a packet or queues it; owns the buffer from now on. When nothing is queued and the link is up and idle,
-    /// the packet is written and flushed on the calling thread (the mixer's release thread, usually): waking the send
-    /// loop for it would cost a thread wake-up per packet, the largest cost of a hop after the crypto.
-    /// </summary>
+    /// <summary>Queues a packet; owns the buffer from now on.</summary>
     public void Enqueue(byte[] buffer, int length)
     {
-        if (_queue.Reader.Count == 0 && Volatile.Read(ref _session) is { } session && session.TrySendPacketNow(buffer.AsSpan(0, length)))
-        {
-            _metrics.PacketForwarded();
-            PacketBuffers.Return(buffer);
-            return;
-        }
-
         if (!_queue.Writer.TryWrite(new OutboundItem(buffer, length, _time.GetTimestamp())))
         {
             _metrics.PacketDropped(DropReason.Overload);
@@ -141,7 +130,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     private async Task RunSessionAsync(LinkSession session, CancellationToken stop)
     {
-        Volatile.Write(ref _session, session);
+        _session = session;
         _metrics.LinkOpened(inbound: false);
         NodeLog.OutboundOpened(_logger, PeerName());
         Task<LinkCloseReason> receive = ReceiveThenWakeAsync(session);
@@ -238,7 +227,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
         _metrics.LinkEnded(inbound: false);
         _metrics.LinkClosed(reason);
         NodeLog.OutboundClosed(_logger, PeerName(), reason.ToTag());
-        Volatile.Write(ref _session, null);
+        _session = null;
         await session.DisposeAsync().ConfigureAwait(false);
     }
 

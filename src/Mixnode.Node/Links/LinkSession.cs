@@ -211,62 +211,6 @@ internal sealed class LinkSession : IAsyncDisposable
     /// once, so a burst costs one pipe flush, one wake-up of the socket loop and few send calls instead of
     /// one of each per packet. Nothing reaches the socket until the flush, so flush at least every few frames.
     /// </summary>
-    /// <summary>
-    /// Writes and flushes one packet on the calling thread if no other send is in progress, without waiting for
-    /// anything; false (nothing written) when the link is busy or closed, and the caller queues the packet instead.
-    /// True means the frame is in the link's pipe, which holds it from then on (as after <see cref="WritePacketAsync"/>);
-    /// a flush that cannot complete at once (a slow peer) finishes in the background, holding the send gate.
-    /// </summary>
-    public bool TrySendPacketNow(ReadOnlySpan<byte> packet)
-    {
-        if (!_established || CloseReason is not null)
-        {
-            return false;
-        }
-
-        try
-        {
-            if (!_sendGate.Wait(0))
-            {
-                return false;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // The link was disposed between the caller's look and ours.
-            return false;
-        }
-
-        bool releaseNow = true;
-        try
-        {
-            if (!WriteFrame(WireCommandId.SendPacket, packet))
-            {
-                return false;
-            }
-
-            ValueTask<bool> flush = FlushAsync();
-            if (!flush.IsCompleted)
-            {
-                releaseNow = false;
-                _ = ReleaseGateAfterAsync(flush);
-            }
-            else
-            {
-                _ = flush.Result;
-            }
-
-            return true;
-        }
-        finally
-        {
-            if (releaseNow)
-            {
-                _sendGate.Release();
-            }
-        }
-    }
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WritePacketAsync(ReadOnlyMemory<byte> packet)
     {
@@ -351,19 +295,6 @@ internal sealed class LinkSession : IAsyncDisposable
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    private async Task ReleaseGateAfterAsync(ValueTask<bool> flush)
-    {
-        try
-        {
-            // A failed flush means a broken link: the receive loop and the peer's send loop see it and close.
-            _ = await flush.ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendGate.Release();
         }
     }
 
