@@ -39,9 +39,10 @@ internal sealed class MixnodeClient : IAsyncDisposable
     public ChannelReader<ClientDelivery> Received => Link.Received;
 
     /// <summary>
-    /// Makes a client with a fresh key and connects it to <paramref name="provider"/> (a random one when null).
-    /// Throws <see cref="ClientException"/> when the topology has no provider or the provider cannot be reached.
-    /// With <paramref name="onDelivery"/>, arrivals go to it on the link's receive loop instead of <see cref="Received"/>.
+    /// Makes a client with a fresh key (or <paramref name="key"/>, which it then owns) and connects it to
+    /// <paramref name="provider"/> (a random one when null). Throws <see cref="ClientException"/> when the topology has
+    /// no provider or the provider cannot be reached. With <paramref name="onDelivery"/>, arrivals go to it on the
+    /// link's receive loop instead of <see cref="Received"/>.
     /// </summary>
     public static async Task<MixnodeClient> ConnectAsync(
         NetworkTopology topology,
@@ -49,6 +50,7 @@ internal sealed class MixnodeClient : IAsyncDisposable
         ClientLinkOptions? options = null,
         TimeProvider? time = null,
         ClientDeliveryHandler? onDelivery = null,
+        X25519PrivateKey? key = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topology);
@@ -61,7 +63,7 @@ internal sealed class MixnodeClient : IAsyncDisposable
         var packets = new PacketBuilder(topology, time);
         packets.CurrentEpoch();
         provider ??= packets.Routes.RandomProvider();
-        X25519PrivateKey key = X25519PrivateKey.Generate();
+        key ??= X25519PrivateKey.Generate();
         try
         {
             ClientLink link = await ClientLink.ConnectAsync(provider, topology.Geometry, key, options, time, onDelivery, cancellationToken).ConfigureAwait(false);

@@ -6,6 +6,7 @@ using Mixnode.Client;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Cli.Loadgen;
 
@@ -73,14 +74,45 @@ internal sealed class LoadgenRunner
             double[][] schedules = [.. Enumerable.Range(0, _options.Clients).Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
             var statistics = new LoadgenStatistics(Guid.NewGuid(), [.. schedules.Select(s => s.Length)]);
             var receiver = new LoadgenReceiver(statistics);
-            for (int i = 0; i < _options.Clients; i++)
+
+            // Keys and packets before any link: building takes every core for a while (86 s for 300,000 packets on
+            // 2 cores), and a link left idle that long, its process starved, was once closed by its idle timeout.
+            NodeDescriptor[] providers = [.. Enumerable.Range(0, _options.Clients).Select(i => topology.Providers[i % topology.Providers.Length])];
+
+            // An unreachable provider (or a wrong key) is reported now, not after a minute of building.
+            foreach (NodeDescriptor provider in providers.Distinct())
             {
-                NodeDescriptor provider = topology.Providers[i % topology.Providers.Length];
-                clients.Add(await MixnodeClient.ConnectAsync(topology, provider, _options.Link, onDelivery: receiver.OnDelivery, cancellationToken: cancellationToken).ConfigureAwait(false));
+                await using MixnodeClient probe = await MixnodeClient.ConnectAsync(topology, provider, _options.Link with { Poll = false }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            var keys = new X25519PrivateKey[_options.Clients];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = X25519PrivateKey.Generate();
+            }
+
+            ForwardPacket[][] packets;
+            try
+            {
+                packets = Prebuild(topology, keys, providers, schedules, statistics.RunId, cancellationToken);
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    // The client owns its key from here on, also when connecting fails.
+                    X25519PrivateKey key = keys[i];
+                    keys[i] = null!;
+                    clients.Add(await MixnodeClient.ConnectAsync(topology, providers[i], _options.Link, onDelivery: receiver.OnDelivery, key: key, cancellationToken: cancellationToken).ConfigureAwait(false));
+                }
+            }
+            finally
+            {
+                foreach (X25519PrivateKey? unused in keys)
+                {
+                    unused?.Dispose();
+                }
             }
 
             _output.WriteLine($"connected {clients.Count} clients to {Math.Min(clients.Count, topology.Providers.Length)} providers");
-            return await RunConnectedAsync(topology, clients, schedules, statistics, receiver, cancellationToken).ConfigureAwait(false);
+            return await RunConnectedAsync(topology, clients, packets, schedules, statistics, receiver, cancellationToken).ConfigureAwait(false);
         }
         catch (ClientException e)
         {
@@ -119,9 +151,40 @@ internal sealed class LoadgenRunner
     public static TimeSpan DefaultDrain(int hops, double meanDelayMs, TimeSpan pollInterval) =>
         TimeSpan.FromMilliseconds((hops * meanDelayMs * 10) + 2000 + pollInterval.TotalMilliseconds);
 
+    /// <summary>
+    /// Every packet of the schedule, built before the timed phase so that it measures the network, not the sender's
+    /// Sphinx crypto. Recipients are the clients themselves (their keys' public halves), picked at random.
+    /// </summary>
+    private ForwardPacket[][] Prebuild(NetworkTopology topology, X25519PrivateKey[] keys, NodeDescriptor[] providers, double[][] schedules, Guid runId, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+
+        // A stale topology is a clear ClientException here, not an AggregateException out of the parallel loop.
+        new PacketBuilder(topology, TimeProvider.System).CurrentEpoch();
+        Bytes32[] ids = [.. keys.Select(k => Bytes32.From(k.PublicKey))];
+        var packets = new ForwardPacket[keys.Length][];
+        Parallel.For(0, keys.Length, new ParallelOptions { CancellationToken = cancellationToken }, c =>
+        {
+            var builder = new PacketBuilder(topology, TimeProvider.System);
+            packets[c] = new ForwardPacket[schedules[c].Length];
+            for (int seq = 0; seq < schedules[c].Length; seq++)
+            {
+                int recipient = RandomNumberGenerator.GetInt32(keys.Length);
+                long scheduledTicks = (long)(schedules[c][seq] * Stopwatch.Frequency);
+                RoutePlan plan = builder.PlanRoute(providers[c], providers[recipient]);
+                var message = new LoadgenMessage(runId, c, seq, scheduledTicks, plan.TotalDelayMs);
+                packets[c][seq] = builder.CreateForward(plan, ids[recipient].AsReadOnlySpan(), message.ToBytes());
+            }
+        });
+        int total = packets.Sum(p => p.Length);
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prebuilt {total} packets in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
+        return packets;
+    }
+
     private async Task<int> RunConnectedAsync(
         NetworkTopology topology,
         List<MixnodeClient> clients,
+        ForwardPacket[][] packets,
         double[][] schedules,
         LoadgenStatistics statistics,
         LoadgenReceiver receiver,
@@ -133,27 +196,6 @@ internal sealed class LoadgenRunner
             // Packets are built with the current epoch's keys; nodes keep only the previous epoch's key besides their own.
             _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
         }
-
-        Guid runId = statistics.RunId;
-
-        // Building is the Sphinx crypto of the sender; done first so the timed phase measures the network, not us.
-        var stopwatch = Stopwatch.StartNew();
-        var packets = new ForwardPacket[clients.Count][];
-        Parallel.For(0, clients.Count, new ParallelOptions { CancellationToken = cancellationToken }, c =>
-        {
-            packets[c] = new ForwardPacket[schedules[c].Length];
-            for (int seq = 0; seq < schedules[c].Length; seq++)
-            {
-                MixnodeClient recipient = clients[RandomNumberGenerator.GetInt32(clients.Count)];
-                long scheduledTicks = (long)(schedules[c][seq] * Stopwatch.Frequency);
-
-                RoutePlan plan = clients[c].PlanRoute(recipient.Provider);
-                var message = new LoadgenMessage(runId, c, seq, scheduledTicks, plan.TotalDelayMs);
-                packets[c][seq] = clients[c].Packets.CreateForward(plan, recipient.Id.AsReadOnlySpan(), message.ToBytes());
-            }
-        });
-        int total = packets.Sum(p => p.Length);
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prebuilt {total} packets in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
 
         var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], packets, schedules, statistics, TimeProvider.System);
         TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
