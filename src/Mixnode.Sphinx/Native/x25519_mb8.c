@@ -203,26 +203,28 @@ static inline uint64_t load64(const uint8_t *p)
 
 static inline void store64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-// Canonical 32-byte encoding of lane values already carried below 2^52 per limb (donna-c64's fcontract).
-static void contract(uint8_t out[32], uint64_t t[5])
+// Carries limb i into limb i + 1 for i = 0..3, leaving limbs 0..3 below 2^51; then limb 4's carry either wraps
+// to limb 0 times 19 (2^255 = 19 mod p) or, with wrap = 0, is dropped (a subtraction of 2^255).
+static void carry_scalar(uint64_t t[5], int wrap)
 {
     const uint64_t m = MASK51;
-    for (int pass = 0; pass < 2; pass++)
-    {
-        t[1] += t[0] >> 51; t[0] &= m;
-        t[2] += t[1] >> 51; t[1] &= m;
-        t[3] += t[2] >> 51; t[2] &= m;
-        t[4] += t[3] >> 51; t[3] &= m;
-        t[0] += 19 * (t[4] >> 51); t[4] &= m;
-    }
-
-    // Now 0 <= t < 2^255. Add 19 and carry: t >= p exactly when this reaches 2^255.
-    t[0] += 19;
     t[1] += t[0] >> 51; t[0] &= m;
     t[2] += t[1] >> 51; t[1] &= m;
     t[3] += t[2] >> 51; t[2] &= m;
     t[4] += t[3] >> 51; t[3] &= m;
-    t[0] += 19 * (t[4] >> 51); t[4] &= m;
+    t[0] += wrap ? 19 * (t[4] >> 51) : 0;
+    t[4] &= m;
+}
+
+// Canonical 32-byte encoding of lane values already carried below 2^52 per limb (donna-c64's fcontract).
+static void contract(uint8_t out[32], uint64_t t[5])
+{
+    carry_scalar(t, 1);
+    carry_scalar(t, 1);
+
+    // Now 0 <= t < 2^255. Add 19 and carry: t >= p exactly when this reaches 2^255.
+    t[0] += 19;
+    carry_scalar(t, 1);
 
     // Offset by 2^255 - 19 (i.e. subtract 19 modulo 2^255), dropping the top carry.
     t[0] += (1ULL << 51) - 19;
@@ -230,11 +232,7 @@ static void contract(uint8_t out[32], uint64_t t[5])
     t[2] += (1ULL << 51) - 1;
     t[3] += (1ULL << 51) - 1;
     t[4] += (1ULL << 51) - 1;
-    t[1] += t[0] >> 51; t[0] &= m;
-    t[2] += t[1] >> 51; t[1] &= m;
-    t[3] += t[2] >> 51; t[2] &= m;
-    t[4] += t[3] >> 51; t[3] &= m;
-    t[4] &= m;
+    carry_scalar(t, 0);
 
     store64(out, t[0] | (t[1] << 51));
     store64(out + 8, (t[1] >> 13) | (t[2] << 38));
