@@ -13,6 +13,16 @@ public sealed class NodeProcessTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public void Nodes_start_with_inline_socket_completions_unless_the_environment_says_otherwise()
+    {
+        TestnetNode node = TestnetGenerator.Plan(new TestnetSettings(_dir.Path, Layers: 1, PerLayer: 1, Providers: 1), _dir.Path)[1];
+        ProcessStartInfo info = new NodeLauncher("mixnode", []).StartInfo(node);
+        string? inherited = Environment.GetEnvironmentVariable(NodeLauncher.InlineCompletionsVariable);
+        Assert.Equal(inherited ?? "1", info.Environment[NodeLauncher.InlineCompletionsVariable]);
+        Assert.Equal(["run", "--config", node.ConfigPath], info.ArgumentList);
+    }
+
+    [Fact]
     public async Task A_process_that_ignores_sigterm_is_killed_with_its_children_after_the_grace_period()
     {
         if (OperatingSystem.IsWindows())
