@@ -32,7 +32,8 @@ internal sealed class DelayQueue : IDisposable
     /// <param name="releaseQuantum">
     /// With the precise alarm: packets due within this long after the one the alarm rang for leave with it, so a busy
     /// node wakes once per quantum rather than once per packet (each wake-up and each flush costs CPU; measured on the
-    /// testnet at 3,000 packets/s per node: releasing one by one cost ~35 µs of CPU per packet per node more).
+    /// testnet at 3,000 packets/s: releasing one by one, the nodes needed 1.44 instead of 1.11 cores, ~22 µs more per
+    /// packet per node, chiefly because the next hop then receives single packets and cannot batch its unwraps).
     /// </param>
     public DelayQueue(int capacity, TimeProvider time, IPacketForwarder forwarder, NodeMetrics metrics, TimeSpan earlyRelease = default, TimeSpan releaseQuantum = default)
     {
