@@ -76,7 +76,7 @@ internal sealed class LoadgenRunner
             var receiver = new LoadgenReceiver(statistics);
 
             // Keys and packets before any link: building takes every core for a while (86 s for 300,000 packets on
-            // 2 cores), and a link left idle that long, its process starved, was once closed by its idle timeout.
+            // 2 cores), and links opened after it go straight to sending instead of idling through it.
             NodeDescriptor[] providers = [.. Enumerable.Range(0, _options.Clients).Select(i => topology.Providers[i % topology.Providers.Length])];
 
             // An unreachable provider (or a wrong key) is reported now, not after a minute of building.
