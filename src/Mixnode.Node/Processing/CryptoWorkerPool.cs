@@ -9,8 +9,9 @@ namespace Mixnode.Node.Processing;
 /// <summary>
 /// N workers (default one per core) draining the ingress queue. Unwrapping is CPU-bound and independent
 /// per packet, so workers share nothing but the queue, the key ring and the replay filters. A worker takes up
-/// to eight waiting packets at once when the eight-lane X25519 is available (<see cref="SphinxUnwrapper.BatchAccelerated"/>):
-/// under load the queue is never empty, so the node then unwraps two to three times as many packets per core.
+/// to eight waiting packets at once; with the eight-lane X25519 (<see cref="SphinxUnwrapper.BatchAccelerated"/>)
+/// <see cref="PacketProcessor.ProcessBatch"/> unwraps them together (under load the queue is never empty, so the node
+/// then unwraps about four times as many packets per core), without it one after another as before.
 /// <para>
 /// Idle workers do not wait with <c>ChannelReader.WaitToReadAsync</c>: the channel keeps one reusable waiter,
 /// so with two or more workers every other wait allocated (measured with <c>node-forward</c> at low load:
@@ -95,11 +96,10 @@ internal sealed class CryptoWorkerPool
     {
         var reader = _queue.Reader;
         var batch = new UnwrapBatch();
-        int batchLimit = SphinxUnwrapper.BatchAccelerated ? SphinxUnwrapper.MaxBatch : 1;
         while (true)
         {
             // Whatever is waiting, up to a batch: never wait for more (a batch costs about what two packets do).
-            while (TakeBatch(reader, batch, batchLimit))
+            while (TakeBatch(reader, batch))
             {
                 try
                 {
@@ -156,9 +156,9 @@ internal sealed class CryptoWorkerPool
         }
     }
 
-    private static bool TakeBatch(ChannelReader<IngressPacket> reader, UnwrapBatch batch, int limit)
+    private static bool TakeBatch(ChannelReader<IngressPacket> reader, UnwrapBatch batch)
     {
-        while (batch.Count < limit && reader.TryRead(out IngressPacket packet))
+        while (batch.Count < SphinxUnwrapper.MaxBatch && reader.TryRead(out IngressPacket packet))
         {
             batch.Packets[batch.Count++] = packet;
         }
