@@ -134,6 +134,10 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
             InlineCompletions.TryEnable(socket);
         }
 
+        // The handshake's last step ran inside the link's receive loop (inline pipe schedulers), and so would the
+        // caller's code after this await: for as long as that ran, the link read nothing (loadgen once built packets
+        // for 86 s right after connecting, and the link died of its idle timeout, its provider's NoOps unread).
+        await Task.Yield();
         return link;
     }
 

@@ -44,6 +44,30 @@ public sealed class ClientLinkTests
         Assert.True(link.IsOpen);
     }
 
+    [Fact]
+    public async Task Code_that_runs_long_after_connecting_does_not_stop_the_link_from_receiving()
+    {
+        await using var provider = new FakeProvider(Geometry);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        byte[] first = RandomNumberGenerator.GetBytes(Geometry.ForwardPayloadLength);
+        provider.Enqueue(first);
+        bool arrivedWhileBusy = false;
+
+        Task<ClientLink> connect = ClientLink.ConnectAsync(provider.Descriptor(), Geometry, key, Fast);
+
+        // The caller's code right after connecting, run where the connect completed (as code after an await may be),
+        // stays busy: the mailbox's message must still be read meanwhile.
+        Task busy = connect.ContinueWith(
+            t => arrivedWhileBusy = SpinWait.SpinUntil(() => t.Result.Received.TryPeek(out _), TimeSpan.FromSeconds(5)),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
+            TaskScheduler.Default);
+        await busy.WaitAsync(TimeSpan.FromSeconds(15));
+        await using ClientLink link = await connect;
+        Assert.True(arrivedWhileBusy, "the message was not read while the code after connecting ran: it ran inside the receive loop");
+        Assert.Equal(first, (await link.Received.ReadAsync()).Payload);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

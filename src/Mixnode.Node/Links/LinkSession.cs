@@ -86,22 +86,11 @@ internal sealed class LinkSession : IAsyncDisposable
 
     /// <summary>
     /// Runs the XX handshake. <paramref name="acceptPeer"/> sees the peer's static key as soon as it is known
-    /// (the initiator: before sending its own identity; the responder: at the end) and decides. Completes on a
-    /// thread-pool thread, never inside the connection's receive loop (see the yield below).
+    /// (the initiator: before sending its own identity; the responder: at the end) and decides. May complete inside
+    /// the connection's receive loop (the pipes' schedulers are inline): a caller that then runs long must move off
+    /// it first, as <c>ClientLink.ConnectAsync</c> does.
     /// </summary>
     public async Task<bool> HandshakeAsync(X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer)
-    {
-        bool established = await RunHandshakeAsync(linkKey, acceptPeer).ConfigureAwait(false);
-
-        // The last handshake message is read inside the connection's receive loop (the pipes' schedulers are
-        // inline), so without this the caller's code after the handshake would run there too, and for as long as it
-        // ran, nothing more would be read from this socket: loadgen built packets for 86 s right after connecting
-        // and the last client's link died of its idle timeout, its provider's NoOps unread.
-        await Task.Yield();
-        return established;
-    }
-
-    private async Task<bool> RunHandshakeAsync(X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer)
     {
         using var handshake = new HandshakeState(LinkProtocol.Noise, _initiator, _settings.Prologue, linkKey, default);
         byte[] message = new byte[LinkProtocol.MaxHandshakeMessage];
