@@ -24,6 +24,9 @@ public static class SphinxUnwrapper
     /// <summary>Routing blocks above this size would be a stack risk; SphinxGeometry.MaxHops keeps far below it.</summary>
     private const int MaxStackRouting = (SphinxGeometry.MaxHops + 1) * SphinxGeometry.PerHopRoutingInfoLength;
 
+    /// <summary>Bytes of the scalar <see cref="UnwrapDeferringBlinding"/> hands out for <see cref="ReBlind"/>.</summary>
+    public const int BlindingFactorLength = X25519.ScalarSize;
+
     private const int PointSize = X25519.PointSize;
 
     /// <summary>True when <see cref="UnwrapBatch"/> runs eight X25519 per call (else it unwraps one packet at a time).</summary>
@@ -35,8 +38,42 @@ public static class SphinxUnwrapper
     [SkipLocalsInit] // every scratch byte is written before it is read
     public static UnwrapResult Unwrap(SphinxGeometry geometry, X25519PrivateKey key, Span<byte> packet, out UnwrappedPacket result)
     {
+        Span<byte> blindingFactor = stackalloc byte[BlindingFactorLength];
+        try
+        {
+            UnwrapResult outcome = UnwrapDeferringBlinding(geometry, key, packet, blindingFactor, out result);
+            if (outcome != UnwrapResult.Success || result.Kind != UnwrappedKind.Forward)
+            {
+                return outcome;
+            }
+
+            if (!ReBlind(packet, blindingFactor))
+            {
+                result = default;
+                return UnwrapResult.InvalidGroupElement;
+            }
+
+            return UnwrapResult.Success;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(blindingFactor);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Unwrap"/> but for the re-blinding: a packet that goes on (<see cref="UnwrappedKind.Forward"/>) keeps
+    /// the alpha it came with, and <paramref name="blindingFactor"/> (<see cref="BlindingFactorLength"/> bytes, a secret)
+    /// receives the scalar that <see cref="ReBlind"/> or <see cref="ReBlindBatch"/> must apply before the packet is
+    /// sent. A mix holds each packet for its delay anyway, so it can re-blind the waiting packets eight at a time.
+    /// Everything else (MAC, replay tag, commands, payload, next beta and gamma) is done and final.
+    /// </summary>
+    [SkipLocalsInit] // every scratch byte is written before it is read
+    public static UnwrapResult UnwrapDeferringBlinding(SphinxGeometry geometry, X25519PrivateKey key, Span<byte> packet, Span<byte> blindingFactor, out UnwrappedPacket result)
+    {
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blindingFactor.Length, BlindingFactorLength, nameof(blindingFactor));
         result = default;
         UnwrapResult check = CheckFraming(geometry, packet);
         if (check != UnwrapResult.Success)
@@ -44,36 +81,83 @@ public static class SphinxUnwrapper
             return check;
         }
 
-        Span<byte> alpha = Alpha(packet);
         Span<byte> secret = stackalloc byte[PointSize];
-        Span<byte> blinded = stackalloc byte[PointSize];
         try
         {
-            if (!key.Agree(alpha, secret))
+            if (!key.Agree(Alpha(packet), secret))
             {
                 return UnwrapResult.InvalidGroupElement;
             }
 
-            // The blinding factor reuses the secret's buffer: the secret is no longer needed by then.
-            UnwrapResult outcome = UnwrapAfterAgreement(geometry, packet, secret, secret, out result);
-            if (outcome != UnwrapResult.Success || result.Kind != UnwrappedKind.Forward)
-            {
-                return outcome;
-            }
-
-            if (!X25519.ScalarMult(secret, alpha, blinded))
-            {
-                result = default;
-                return UnwrapResult.InvalidGroupElement;
-            }
-
-            blinded.CopyTo(alpha);
-            return UnwrapResult.Success;
+            return UnwrapAfterAgreement(geometry, packet, secret, blindingFactor, out result);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
         }
+    }
+
+    /// <summary>
+    /// Re-blinds a packet's alpha with the factor <see cref="UnwrapDeferringBlinding"/> gave. False (alpha untouched)
+    /// when the result is the identity, which cannot happen for an alpha whose agreement succeeded.
+    /// </summary>
+    [SkipLocalsInit] // every scratch byte is written before it is read
+    public static bool ReBlind(Span<byte> packet, ReadOnlySpan<byte> blindingFactor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(packet.Length, SphinxGeometry.VersionLength + PointSize, nameof(packet));
+        Span<byte> alpha = Alpha(packet);
+        Span<byte> blinded = stackalloc byte[PointSize];
+        if (!X25519.ScalarMult(blindingFactor[..BlindingFactorLength], alpha, blinded))
+        {
+            return false;
+        }
+
+        blinded.CopyTo(alpha);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ReBlind"/> for up to <see cref="MaxBatch"/> packets, packet i with the i-th factor of
+    /// <paramref name="blindingFactors"/>: one eight-lane X25519 when <see cref="BatchAccelerated"/> and there are two
+    /// or more. Returns a bit mask of the packets that failed (their alpha untouched); 0 when all were re-blinded.
+    /// </summary>
+    [SkipLocalsInit] // every scratch byte is written before it is read
+    public static int ReBlindBatch(ReadOnlySpan<Memory<byte>> packets, ReadOnlySpan<byte> blindingFactors)
+    {
+        int count = packets.Length;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxBatch, nameof(packets));
+        ArgumentOutOfRangeException.ThrowIfLessThan(blindingFactors.Length, count * BlindingFactorLength, nameof(blindingFactors));
+        if (count < 2 || !X25519Batch.IsAvailable)
+        {
+            int failed = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (!ReBlind(packets[i].Span, blindingFactors.Slice(i * BlindingFactorLength, BlindingFactorLength)))
+                {
+                    failed |= 1 << i;
+                }
+            }
+
+            return failed;
+        }
+
+        Span<byte> points = stackalloc byte[MaxBatch * PointSize];
+        Span<byte> blinded = stackalloc byte[MaxBatch * PointSize];
+        for (int i = 0; i < count; i++)
+        {
+            Alpha(packets[i].Span).CopyTo(points.Slice(i * PointSize, PointSize));
+        }
+
+        int lowOrder = X25519Batch.ScalarMult(blindingFactors[..(count * PointSize)], points[..(count * PointSize)], blinded[..(count * PointSize)], count);
+        for (int i = 0; i < count; i++)
+        {
+            if ((lowOrder & (1 << i)) == 0)
+            {
+                blinded.Slice(i * PointSize, PointSize).CopyTo(Alpha(packets[i].Span));
+            }
+        }
+
+        return lowOrder;
     }
 
     /// <summary>
@@ -85,29 +169,70 @@ public static class SphinxUnwrapper
     [SkipLocalsInit] // every scratch byte is written before it is read
     public static void UnwrapBatch(SphinxGeometry geometry, X25519PrivateKey key, ReadOnlySpan<Memory<byte>> packets, Span<UnwrapResult> results, Span<UnwrappedPacket> unwrapped)
     {
+        int count = packets.Length;
+        Span<byte> blindingFactors = stackalloc byte[MaxBatch * BlindingFactorLength];
+        try
+        {
+            UnwrapBatchDeferringBlinding(geometry, key, packets, results, unwrapped, blindingFactors);
+            PacketBatch forwards = default;
+            Span<int> forwardPacket = stackalloc int[MaxBatch];
+            int blinds = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (results[i] == UnwrapResult.Success && unwrapped[i].Kind == UnwrappedKind.Forward)
+                {
+                    // Factor i moves down to slot blinds (blinds <= i, so nothing unread is overwritten).
+                    blindingFactors.Slice(i * BlindingFactorLength, BlindingFactorLength).CopyTo(blindingFactors.Slice(blinds * BlindingFactorLength, BlindingFactorLength));
+                    forwards[blinds] = packets[i];
+                    forwardPacket[blinds++] = i;
+                }
+            }
+
+            int failed = ReBlindBatch(((ReadOnlySpan<Memory<byte>>)forwards)[..blinds], blindingFactors);
+            for (int b = 0; b < blinds; b++)
+            {
+                if ((failed & (1 << b)) != 0)
+                {
+                    results[forwardPacket[b]] = UnwrapResult.InvalidGroupElement;
+                    unwrapped[forwardPacket[b]] = default;
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(blindingFactors);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="UnwrapDeferringBlinding"/> for each of up to <see cref="MaxBatch"/> packets with one key, the
+    /// agreements as one eight-lane X25519 when <see cref="BatchAccelerated"/>: packet i's factor (when it is a
+    /// forward) is written at <c>i * BlindingFactorLength</c> of <paramref name="blindingFactors"/>.
+    /// </summary>
+    [SkipLocalsInit] // every scratch byte is written before it is read
+    public static void UnwrapBatchDeferringBlinding(SphinxGeometry geometry, X25519PrivateKey key, ReadOnlySpan<Memory<byte>> packets, Span<UnwrapResult> results, Span<UnwrappedPacket> unwrapped, Span<byte> blindingFactors)
+    {
         ArgumentNullException.ThrowIfNull(geometry);
         ArgumentNullException.ThrowIfNull(key);
         int count = packets.Length;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxBatch, nameof(packets));
         ArgumentOutOfRangeException.ThrowIfLessThan(results.Length, count, nameof(results));
         ArgumentOutOfRangeException.ThrowIfLessThan(unwrapped.Length, count, nameof(unwrapped));
+        ArgumentOutOfRangeException.ThrowIfLessThan(blindingFactors.Length, count * BlindingFactorLength, nameof(blindingFactors));
         if (count < 2 || !X25519Batch.IsAvailable)
         {
             for (int i = 0; i < count; i++)
             {
-                results[i] = Unwrap(geometry, key, packets[i].Span, out unwrapped[i]);
+                results[i] = UnwrapDeferringBlinding(geometry, key, packets[i].Span, blindingFactors.Slice(i * BlindingFactorLength, BlindingFactorLength), out unwrapped[i]);
             }
 
             return;
         }
 
-        // Lane l of the agreement holds packet lanePacket[l]; lane b of the blinding holds packet blindPacket[b].
+        // Lane l of the agreement holds packet lanePacket[l].
         Span<byte> points = stackalloc byte[MaxBatch * PointSize];
         Span<byte> secrets = stackalloc byte[MaxBatch * PointSize];
-        Span<byte> blindingFactors = stackalloc byte[MaxBatch * PointSize];
-        Span<byte> blinded = stackalloc byte[MaxBatch * PointSize];
         Span<int> lanePacket = stackalloc int[MaxBatch];
-        Span<int> blindPacket = stackalloc int[MaxBatch];
         try
         {
             int lanes = 0;
@@ -131,50 +256,17 @@ public static class SphinxUnwrapper
                 ? (key.Agree(points[..PointSize], secrets[..PointSize]) ? 0 : 1)
                 : key.AgreeBatch(points[..(lanes * PointSize)], secrets[..(lanes * PointSize)], lanes);
 
-            int blinds = 0;
             for (int lane = 0; lane < lanes; lane++)
             {
                 int i = lanePacket[lane];
-                if ((lowOrder & (1 << lane)) != 0)
-                {
-                    results[i] = UnwrapResult.InvalidGroupElement;
-                    continue;
-                }
-
-                Span<byte> packet = packets[i].Span;
-                results[i] = UnwrapAfterAgreement(geometry, packet, secrets.Slice(lane * PointSize, PointSize), blindingFactors.Slice(blinds * PointSize, PointSize), out unwrapped[i]);
-                if (results[i] == UnwrapResult.Success && unwrapped[i].Kind == UnwrappedKind.Forward)
-                {
-                    Alpha(packet).CopyTo(points.Slice(blinds * PointSize, PointSize));
-                    blindPacket[blinds++] = i;
-                }
-            }
-
-            if (blinds == 0)
-            {
-                return;
-            }
-
-            int lowBlinded = blinds == 1
-                ? (X25519.ScalarMult(blindingFactors[..PointSize], points[..PointSize], blinded[..PointSize]) ? 0 : 1)
-                : X25519Batch.ScalarMult(blindingFactors[..(blinds * PointSize)], points[..(blinds * PointSize)], blinded[..(blinds * PointSize)], blinds);
-            for (int b = 0; b < blinds; b++)
-            {
-                int i = blindPacket[b];
-                if ((lowBlinded & (1 << b)) != 0)
-                {
-                    results[i] = UnwrapResult.InvalidGroupElement;
-                    unwrapped[i] = default;
-                    continue;
-                }
-
-                blinded.Slice(b * PointSize, PointSize).CopyTo(Alpha(packets[i].Span));
+                results[i] = (lowOrder & (1 << lane)) != 0
+                    ? UnwrapResult.InvalidGroupElement
+                    : UnwrapAfterAgreement(geometry, packets[i].Span, secrets.Slice(lane * PointSize, PointSize), blindingFactors.Slice(i * BlindingFactorLength, BlindingFactorLength), out unwrapped[i]);
             }
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secrets);
-            CryptographicOperations.ZeroMemory(blindingFactors);
         }
     }
 
@@ -261,5 +353,12 @@ public static class SphinxUnwrapper
             CryptographicOperations.ZeroMemory(keys);
             CryptographicOperations.ZeroMemory(routing);
         }
+    }
+
+    /// <summary>Up to <see cref="MaxBatch"/> packet buffers on the stack (the forwards of a batch, to re-blind together).</summary>
+    [InlineArray(MaxBatch)]
+    private struct PacketBatch
+    {
+        private Memory<byte> _element;
     }
 }

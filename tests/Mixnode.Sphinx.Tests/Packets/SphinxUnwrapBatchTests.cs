@@ -5,7 +5,10 @@ using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Sphinx.Tests.Packets;
 
-/// <summary>UnwrapBatch must be indistinguishable from Unwrap on each packet: same results, same bytes left in every buffer.</summary>
+/// <summary>
+/// UnwrapBatch, and unwrapping with the re-blinding deferred (one by one or batched) then re-blinding, must be
+/// indistinguishable from Unwrap on each packet: same results, same bytes left in every buffer.
+/// </summary>
 public sealed class SphinxUnwrapBatchTests : IDisposable
 {
     private static readonly SphinxGeometry Geometry = SphinxGeometry.Default;
@@ -89,6 +92,91 @@ public sealed class SphinxUnwrapBatchTests : IDisposable
         {
             Assert.Equal(messages[i], unwrapped[i].Payload(packets[i].Span).ToArray());
         }
+    }
+
+    [Property(MaxTest = 40)]
+    public Property Deferred_blinding_then_ReBlind_matches_Unwrap()
+    {
+        Gen<Kind[]> batches = Gen.Elements(Enum.GetValues<Kind>()).ArrayOf().Where(a => a.Length <= SphinxUnwrapper.MaxBatch);
+        return Prop.ForAll(Arb.From(batches), kinds => AssertDeferredMatchesSingles(kinds, batched: false) && AssertDeferredMatchesSingles(kinds, batched: true));
+    }
+
+    [Fact]
+    public void A_forward_packet_keeps_its_alpha_until_it_is_re_blinded()
+    {
+        byte[] packet = Make(Kind.ForwardFirstHop);
+        byte[] alpha = packet[2..34];
+        byte[] factor = new byte[SphinxUnwrapper.BlindingFactorLength];
+
+        Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.UnwrapDeferringBlinding(Geometry, _network.Key(0), packet, factor, out UnwrappedPacket unwrapped));
+        Assert.Equal(UnwrappedKind.Forward, unwrapped.Kind);
+        Assert.Equal(alpha, packet[2..34]);
+        Assert.True(SphinxUnwrapper.ReBlind(packet, factor));
+        Assert.NotEqual(alpha, packet[2..34]);
+        Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(Geometry, _network.Key(1), packet, out _));
+    }
+
+    [Fact]
+    public void Re_blinding_reports_the_identity_and_leaves_alpha()
+    {
+        byte[] packet = Make(Kind.LowOrderAlpha);
+        byte[] factor = new byte[SphinxUnwrapper.BlindingFactorLength];
+        factor[0] = 8;
+
+        Assert.False(SphinxUnwrapper.ReBlind(packet, factor));
+        Assert.Equal(1, SphinxUnwrapper.ReBlindBatch(new Memory<byte>[] { packet }, factor));
+        Assert.Equal(0b10, SphinxUnwrapper.ReBlindBatch(new Memory<byte>[] { Make(Kind.ForwardFirstHop), packet }, [.. factor, .. factor]));
+        Assert.All(packet[2..34], b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public void Deferred_batches_refuse_more_than_eight_packets_or_too_few_factors()
+    {
+        var packets = new Memory<byte>[9];
+        byte[] factors = new byte[9 * SphinxUnwrapper.BlindingFactorLength];
+        Assert.Throws<ArgumentOutOfRangeException>(() => SphinxUnwrapper.ReBlindBatch(packets, factors));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            SphinxUnwrapper.UnwrapBatchDeferringBlinding(Geometry, _network.Key(0), packets, new UnwrapResult[9], new UnwrappedPacket[9], factors));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SphinxUnwrapper.ReBlindBatch(packets[..2], factors[..40]));
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            SphinxUnwrapper.UnwrapDeferringBlinding(Geometry, _network.Key(0), Make(Kind.ForwardFirstHop), factors[..31], out _));
+    }
+
+    /// <summary>Unwrap with the blinding deferred (per packet, or as a batch), then re-blind the forwards (as one batch).</summary>
+    private bool AssertDeferredMatchesSingles(Kind[] kinds, bool batched)
+    {
+        byte[][] deferred = [.. kinds.Select(Make)];
+        byte[][] singles = [.. deferred.Select(p => (byte[])p.Clone())];
+        int length = SphinxUnwrapper.BlindingFactorLength;
+        byte[] factors = new byte[SphinxUnwrapper.MaxBatch * length];
+        var results = new UnwrapResult[kinds.Length];
+        var unwrapped = new UnwrappedPacket[kinds.Length];
+        Memory<byte>[] memories = [.. deferred.Select(p => (Memory<byte>)p)];
+        if (batched)
+        {
+            SphinxUnwrapper.UnwrapBatchDeferringBlinding(Geometry, _network.Key(0), memories, results, unwrapped, factors);
+        }
+        else
+        {
+            for (int i = 0; i < kinds.Length; i++)
+            {
+                results[i] = SphinxUnwrapper.UnwrapDeferringBlinding(Geometry, _network.Key(0), deferred[i], factors.AsSpan(i * length, length), out unwrapped[i]);
+            }
+        }
+
+        int[] forwards = [.. Enumerable.Range(0, kinds.Length).Where(i => results[i] == UnwrapResult.Success && unwrapped[i].Kind == UnwrappedKind.Forward)];
+        byte[] forwardFactors = [.. forwards.SelectMany(i => factors.AsSpan(i * length, length).ToArray())];
+        Assert.Equal(0, SphinxUnwrapper.ReBlindBatch([.. forwards.Select(i => memories[i])], forwardFactors));
+
+        for (int i = 0; i < kinds.Length; i++)
+        {
+            UnwrapResult single = SphinxUnwrapper.Unwrap(Geometry, _network.Key(0), singles[i], out UnwrappedPacket expected);
+            Assert.True(single == results[i], $"packet {i} ({kinds[i]}, batched {batched}): deferred {results[i]}, single {single}");
+            Assert.Equal(expected, unwrapped[i]);
+            Assert.True(singles[i].AsSpan().SequenceEqual(deferred[i]), $"packet {i} ({kinds[i]}, batched {batched}): the buffers differ");
+        }
+
+        return true;
     }
 
     private bool AssertBatchMatchesSingles(Kind[] kinds)
