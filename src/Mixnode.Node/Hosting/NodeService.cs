@@ -74,13 +74,14 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _keys.KeyRetired += OnKeyRetired;
         _outbound = new OutboundPool(topology, _linkKey, settings, _options.Links, _metrics, _logger, _time);
         _topology.Changed += _outbound.OnTopologyChanged;
-        _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics, earlyRelease: TimeSpan.FromMilliseconds(2), releaseQuantum: _options.ReleaseQuantum);
+        var reBlinder = new ReBlinder(_time);
+        _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics, earlyRelease: TimeSpan.FromMilliseconds(2), releaseQuantum: _options.ReleaseQuantum, reBlinder: reBlinder);
         _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics);
         Bytes32 ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
         bool provider = _topology.Current.TryGetNode(ownId, out NodeDescriptor? self) && self.Role == NodeRole.Provider;
         IngressQueue ingress = _ingress;
         EchoService? echo = provider ? new EchoService(_geometry, ownId, packet => ingress.Enqueue(packet), _outbound, _time) : null;
-        var processor = new PacketProcessor(_geometry, _keys, _replay, _delays, _sink, _metrics, _time, _options.MaxNodeDelay, echo);
+        var processor = new PacketProcessor(_geometry, _keys, _replay, _delays, _sink, _metrics, _time, _options.MaxNodeDelay, echo, reBlinder);
         _workers = new CryptoWorkerPool(_ingress, processor, _metrics, _logger);
         int workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
         _workers.Start(workers);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
@@ -13,6 +15,10 @@ namespace Mixnode.Node.Processing;
 /// then the next: the MAC tells which key the sender used, and a failed try leaves the buffer untouched),
 /// refuse a replay (only after the MAC verified, so garbage cannot fill the filter), then hand it to the
 /// delay queue for its next hop or to the delivery sink. Every outcome but forwarding returns the buffer.
+/// <para>
+/// With a <see cref="ReBlinder"/> (a node always has one) a forward's alpha is re-blinded while it waits out its delay,
+/// eight at a time, instead of right here: see <see cref="ReBlinder"/> for why.
+/// </para>
 /// </summary>
 internal sealed class PacketProcessor
 {
@@ -25,10 +31,12 @@ internal sealed class PacketProcessor
     private readonly TimeProvider _time;
     private readonly uint _maxDelayMs;
     private readonly EchoService? _echo;
+    private readonly ReBlinder? _reBlinder;
 
-    public PacketProcessor(SphinxGeometry geometry, MixKeyRing keys, IReplayGuard replay, DelayQueue delays, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, TimeSpan maxDelay, EchoService? echo = null)
+    public PacketProcessor(SphinxGeometry geometry, MixKeyRing keys, IReplayGuard replay, DelayQueue delays, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, TimeSpan maxDelay, EchoService? echo = null, ReBlinder? reBlinder = null)
     {
         _echo = echo;
+        _reBlinder = reBlinder;
         _geometry = geometry;
         _keys = keys;
         _replay = replay;
@@ -39,16 +47,28 @@ internal sealed class PacketProcessor
         _maxDelayMs = (uint)Math.Min(uint.MaxValue, maxDelay.TotalMilliseconds);
     }
 
-    public void Process(in IngressPacket ingress)
-    {
-        long started = _metrics.UnwrapTimingEnabled ? Stopwatch.GetTimestamp() : 0;
-        UnwrapResult result = UnwrapWithEachKey(ingress.Buffer.AsSpan(0, ingress.Length), _keys.TryOrder.AsSpan(), out UnwrappedPacket unwrapped, out long epoch);
-        if (started != 0)
-        {
-            _metrics.UnwrapTimed(started);
-        }
+    /// <summary>One packet on its own (tests; workers call <see cref="ProcessBatch"/>, whose scratch this allocates).</summary>
+    public void Process(in IngressPacket ingress) => ProcessOne(ingress, new UnwrapBatch());
 
-        Finish(ingress, result, unwrapped, epoch);
+    [SkipLocalsInit] // the factor is written before it is read
+    private void ProcessOne(in IngressPacket ingress, UnwrapBatch scratch)
+    {
+        Span<byte> blindingFactor = stackalloc byte[SphinxUnwrapper.BlindingFactorLength];
+        try
+        {
+            long started = _metrics.UnwrapTimingEnabled ? Stopwatch.GetTimestamp() : 0;
+            UnwrapResult result = UnwrapWithEachKey(ingress.Buffer.AsSpan(0, ingress.Length), _keys.TryOrder.AsSpan(), blindingFactor, out UnwrappedPacket unwrapped, out long epoch);
+            if (started != 0)
+            {
+                _metrics.UnwrapTimed(started);
+            }
+
+            Finish(ingress, result, unwrapped, epoch, blindingFactor, scratch);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(blindingFactor);
+        }
     }
 
     /// <summary>
@@ -64,7 +84,7 @@ internal sealed class PacketProcessor
         {
             for (int i = 0; i < count; i++)
             {
-                Process(batch.Packets[i]);
+                ProcessOne(batch.Packets[i], batch);
             }
 
             return;
@@ -76,34 +96,43 @@ internal sealed class PacketProcessor
             batch.Buffers[i] = batch.Packets[i].Buffer.AsMemory(0, batch.Packets[i].Length);
         }
 
-        SphinxUnwrapper.UnwrapBatch(_geometry, keys[0].PrivateKey, batch.Buffers.AsSpan(0, count), batch.Results, batch.Unwrapped);
+        Span<byte> factors = batch.BlindingFactors;
+        SphinxUnwrapper.UnwrapBatchDeferringBlinding(_geometry, keys[0].PrivateKey, batch.Buffers.AsSpan(0, count), batch.Results, batch.Unwrapped, factors);
         if (started != 0)
         {
             // The batch's time shared out: what one packet cost the node.
             _metrics.UnwrapTimed(started, count);
         }
 
-        for (int i = 0; i < count; i++)
+        try
         {
-            long epoch = keys[0].Epoch;
-            if (batch.Results[i] == UnwrapResult.MacMismatch && keys.Length > 1)
+            for (int i = 0; i < count; i++)
             {
-                // Another epoch's key (a packet sent across a boundary): the buffer is untouched after a mismatch.
-                batch.Results[i] = UnwrapWithEachKey(batch.Buffers[i].Span, keys[1..], out batch.Unwrapped[i], out epoch);
-            }
+                long epoch = keys[0].Epoch;
+                Span<byte> factor = factors.Slice(i * SphinxUnwrapper.BlindingFactorLength, SphinxUnwrapper.BlindingFactorLength);
+                if (batch.Results[i] == UnwrapResult.MacMismatch && keys.Length > 1)
+                {
+                    // Another epoch's key (a packet sent across a boundary): the buffer is untouched after a mismatch.
+                    batch.Results[i] = UnwrapWithEachKey(batch.Buffers[i].Span, keys[1..], factor, out batch.Unwrapped[i], out epoch);
+                }
 
-            Finish(batch.Packets[i], batch.Results[i], batch.Unwrapped[i], epoch);
+                Finish(batch.Packets[i], batch.Results[i], batch.Unwrapped[i], epoch, factor, batch);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(factors);
         }
     }
 
-    private UnwrapResult UnwrapWithEachKey(Span<byte> packet, ReadOnlySpan<MixKey> keys, out UnwrappedPacket unwrapped, out long epoch)
+    private UnwrapResult UnwrapWithEachKey(Span<byte> packet, ReadOnlySpan<MixKey> keys, Span<byte> blindingFactor, out UnwrappedPacket unwrapped, out long epoch)
     {
         UnwrapResult result = UnwrapResult.MacMismatch;
         unwrapped = default;
         epoch = 0;
         foreach (MixKey key in keys)
         {
-            result = SphinxUnwrapper.Unwrap(_geometry, key.PrivateKey, packet, out unwrapped);
+            result = SphinxUnwrapper.UnwrapDeferringBlinding(_geometry, key.PrivateKey, packet, blindingFactor, out unwrapped);
             if (result != UnwrapResult.MacMismatch)
             {
                 epoch = key.Epoch;
@@ -114,9 +143,9 @@ internal sealed class PacketProcessor
         return result;
     }
 
-    private void Finish(in IngressPacket ingress, UnwrapResult result, in UnwrappedPacket unwrapped, long epoch)
+    private void Finish(in IngressPacket ingress, UnwrapResult result, in UnwrappedPacket unwrapped, long epoch, ReadOnlySpan<byte> blindingFactor, UnwrapBatch scratch)
     {
-        DropReason? drop = result == UnwrapResult.Success ? Dispatch(ingress, unwrapped, epoch)
+        DropReason? drop = result == UnwrapResult.Success ? Dispatch(ingress, unwrapped, epoch, blindingFactor, scratch)
             : result == UnwrapResult.MacMismatch ? DropReason.Mac
             : DropReason.Malformed;
         if (drop is { } reason)
@@ -133,7 +162,7 @@ internal sealed class PacketProcessor
     }
 
     /// <summary>Null when the packet went on (the buffer now belongs to the delay queue or was delivered and returned).</summary>
-    private DropReason? Dispatch(in IngressPacket ingress, in UnwrappedPacket unwrapped, long epoch)
+    private DropReason? Dispatch(in IngressPacket ingress, in UnwrappedPacket unwrapped, long epoch, ReadOnlySpan<byte> blindingFactor, UnwrapBatch scratch)
     {
         if (!_replay.TryAccept(epoch, unwrapped.ReplayTag))
         {
@@ -151,8 +180,27 @@ internal sealed class PacketProcessor
                 }
 
                 long due = ingress.ReceivedTimestamp + (long)(delayMs * (_time.TimestampFrequency / 1000.0));
+                if (_reBlinder is null)
+                {
+                    if (!SphinxUnwrapper.ReBlind(packet, blindingFactor))
+                    {
+                        return DropReason.Malformed;
+                    }
+                }
+                else
+                {
+                    // Before scheduling: the mixer may release the packet at once, and then asks the re-blinder for it.
+                    _reBlinder.Add(ingress.Buffer, blindingFactor, due, scratch.ReBlind);
+                }
+
                 var scheduled = new ScheduledPacket(ingress.Buffer, unwrapped.Commands.NextNodeId, ingress.ReceivedTimestamp, due);
-                return _delays.TryEnqueue(scheduled) ? null : DropReason.Overload;
+                if (_delays.TryEnqueue(scheduled))
+                {
+                    return null;
+                }
+
+                _reBlinder?.Cancel(ingress.Buffer);
+                return DropReason.Overload;
 
             default:
                 RoutingCommands commands = unwrapped.Commands;

@@ -1,3 +1,4 @@
+using Mixnode.Node.Mixing;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Processing;
@@ -15,6 +16,12 @@ internal sealed class UnwrapBatch
     public UnwrapResult[] Results { get; } = new UnwrapResult[SphinxUnwrapper.MaxBatch];
 
     public UnwrappedPacket[] Unwrapped { get; } = new UnwrappedPacket[SphinxUnwrapper.MaxBatch];
+
+    /// <summary>Packet i's blinding factor at i × 32 (secret: zeroed after each batch; pinned so the GC leaves no copy).</summary>
+    public byte[] BlindingFactors { get; } = GC.AllocateArray<byte>(SphinxUnwrapper.MaxBatch * SphinxUnwrapper.BlindingFactorLength, pinned: true);
+
+    /// <summary>For the re-blinding batches this worker runs (<see cref="ReBlinder.Add"/>).</summary>
+    public ReBlinder.Scratch ReBlind { get; } = new();
 
     public int Count { get; set; }
 

@@ -32,6 +32,7 @@ public sealed class PacketProcessorTests : IDisposable
     private readonly MixKeyRing _ring;
     private readonly MemoryReplayGuard _replay = new();
     private readonly RecordingForwarder _forwarder;
+    private readonly ReBlinder _reBlinder;
     private readonly DelayQueue _delays;
     private readonly RecordingSink _sink = new();
     private readonly byte[] _nodeId = RandomNumberGenerator.GetBytes(32);
@@ -52,7 +53,10 @@ public sealed class PacketProcessorTests : IDisposable
         _mixKeys = store.MixPublicKeys();
         _ring = new MixKeyRing(store, new EpochClock(_time), generateMissing: false);
         _forwarder = new RecordingForwarder(_time);
-        _delays = new DelayQueue(16, _time, _forwarder, _metrics);
+        _reBlinder = new ReBlinder(_time);
+
+        // A processor made without the re-blinder re-blinds at once; the queue then finds nothing pending.
+        _delays = new DelayQueue(16, _time, _forwarder, _metrics, reBlinder: _reBlinder);
     }
 
     public void Dispose()
@@ -227,7 +231,87 @@ public sealed class PacketProcessorTests : IDisposable
     }
 
     [Fact]
-    public void A_batch_is_handled_exactly_as_one_packet_at_a_time()
+    public void With_a_re_blinder_a_forward_waits_with_its_old_alpha_and_leaves_re_blinded()
+    {
+        (byte[] packet, byte[] message) = ForwardPacket(Epoch, delayMs: 250);
+        IngressPacket ingress = Ingress(packet);
+        Processor(reBlind: true).Process(ingress);
+
+        Assert.Equal(1, _reBlinder.PendingCount);
+        Assert.Equal(packet[2..34], ingress.Buffer[2..34]);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        ScheduledPacket scheduled = Assert.Single(_forwarder.Forwarded).Packet;
+        Assert.Equal(0, _reBlinder.PendingCount);
+        Assert.NotEqual(packet[2..34], scheduled.Buffer[2..34]);
+        Span<byte> next = scheduled.Buffer.AsSpan(0, s_geometry.PacketLength);
+        Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, next, out UnwrappedPacket last));
+        Assert.Equal(message, last.Payload(next).ToArray());
+    }
+
+    [Fact]
+    public void With_a_re_blinder_eight_waiting_forwards_are_re_blinded_together_before_they_are_due()
+    {
+        PacketProcessor processor = Processor(reBlind: true);
+        var sent = new List<(byte[] Packet, byte[] Message, byte[] Buffer)>();
+        for (int i = 0; i < SphinxUnwrapper.MaxBatch; i++)
+        {
+            (byte[] packet, byte[] message) = ForwardPacket(Epoch, delayMs: 500);
+            IngressPacket ingress = Ingress(packet);
+            processor.Process(ingress);
+            sent.Add((packet, message, ingress.Buffer));
+            Assert.Equal(i == SphinxUnwrapper.MaxBatch - 1 ? 0 : i + 1, _reBlinder.PendingCount);
+        }
+
+        // Re-blinded while still waiting: the mixer has nothing left to do but send them.
+        Assert.Empty(_forwarder.Forwarded);
+        Assert.All(sent, s => Assert.NotEqual(s.Packet[2..34], s.Buffer[2..34]));
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(SphinxUnwrapper.MaxBatch, _forwarder.Forwarded.Count);
+        foreach ((_, byte[] message, byte[] buffer) in sent)
+        {
+            Span<byte> next = buffer.AsSpan(0, s_geometry.PacketLength);
+            Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, next, out UnwrappedPacket last));
+            Assert.Equal(message, last.Payload(next).ToArray());
+        }
+    }
+
+    [Fact]
+    public void With_a_re_blinder_a_packet_due_soon_is_re_blinded_at_once_with_those_waiting()
+    {
+        PacketProcessor processor = Processor(reBlind: true);
+        (byte[] slow, _) = ForwardPacket(Epoch, delayMs: 500);
+        IngressPacket slowIngress = Ingress(slow);
+        processor.Process(slowIngress);
+        Assert.Equal(1, _reBlinder.PendingCount);
+
+        (byte[] soon, _) = ForwardPacket(Epoch, delayMs: (uint)ReBlinder.FlushAhead.TotalMilliseconds);
+        IngressPacket soonIngress = Ingress(soon);
+        processor.Process(soonIngress);
+
+        Assert.Equal(0, _reBlinder.PendingCount);
+        Assert.NotEqual(slow[2..34], slowIngress.Buffer[2..34]);
+        Assert.NotEqual(soon[2..34], soonIngress.Buffer[2..34]);
+    }
+
+    [Fact]
+    public void With_a_re_blinder_a_forward_the_full_queue_refuses_is_forgotten()
+    {
+        long now = _time.GetTimestamp();
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.True(_delays.TryEnqueue(new ScheduledPacket([], default, now, now + _time.TimestampFrequency)));
+        }
+
+        Processor(reBlind: true).Process(Ingress(ForwardPacket(Epoch, delayMs: 100).Packet));
+        Assert.Equal(0, _reBlinder.PendingCount);
+        AssertDropped("overload");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_batch_is_handled_exactly_as_one_packet_at_a_time(bool reBlind)
     {
         // Current, previous and next epoch, a replay inside the batch, garbage, a forward packet: eight at once.
         (byte[] current, byte[] currentMessage) = LastHopPacket(Epoch);
@@ -246,16 +330,19 @@ public sealed class PacketProcessorTests : IDisposable
             batch.Packets[batch.Count++] = Ingress(packet);
         }
 
-        Processor().ProcessBatch(batch);
+        Processor(reBlind).ProcessBatch(batch);
 
         Assert.Equal(3, _sink.Messages.Count);
         Assert.Equal(currentMessage, _sink.Messages[0].Payload);
         Assert.Equal([Epoch, Epoch - 1, Epoch + 1, Epoch], _replay.AcceptedEpochs);
         AssertDropped("replay", "mac", "mac", "malformed");
-        Assert.Single(_forwarder.Forwarded);
+        ScheduledPacket forwarded = Assert.Single(_forwarder.Forwarded).Packet;
+        Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, forwarded.Buffer.AsSpan(0, s_geometry.PacketLength), out _));
+        Assert.Equal(0, _reBlinder.PendingCount);
     }
 
-    private PacketProcessor Processor() => new(s_geometry, _ring, _replay, _delays, _sink, _metrics, _time, s_maxDelay);
+    private PacketProcessor Processor(bool reBlind = false) =>
+        new(s_geometry, _ring, _replay, _delays, _sink, _metrics, _time, s_maxDelay, reBlinder: reBlind ? _reBlinder : null);
 
     private IngressPacket Ingress(byte[] packet)
     {
