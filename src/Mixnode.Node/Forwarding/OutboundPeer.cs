@@ -57,9 +57,22 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     public int QueueLength => _queue.Reader.Count;
 
-    /// <summary>Queues a packet; owns the buffer from now on.</summary>
+    /// <summary>
+    /// Sends a packet or queues it; owns the buffer from now on. When nothing is queued and the link is up and idle,
+    /// the packet is written and flushed on the calling thread (the mixer's release thread, usually) instead of waking
+    /// the send loop, a thread wake-up per packet on the path every packet waits for. Measured on the testnet at
+    /// 3,000/s with exact release: p50 of latency − chosen delays 0.77 instead of 1.0 ms, 85 instead of 90 µs of CPU
+    /// per packet per node. (With the 1 ms release quantum, when packets leave in small groups, it was within noise.)
+    /// </summary>
     public void Enqueue(byte[] buffer, int length)
     {
+        if (_queue.Reader.Count == 0 && Volatile.Read(ref _session) is { } session && session.TrySendPacketNow(buffer.AsSpan(0, length)))
+        {
+            _metrics.PacketForwarded();
+            PacketBuffers.Return(buffer);
+            return;
+        }
+
         if (!_queue.Writer.TryWrite(new OutboundItem(buffer, length, _time.GetTimestamp())))
         {
             _metrics.PacketDropped(DropReason.Overload);
@@ -130,7 +143,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     private async Task RunSessionAsync(LinkSession session, CancellationToken stop)
     {
-        _session = session;
+        Volatile.Write(ref _session, session);
         _metrics.LinkOpened(inbound: false);
         NodeLog.OutboundOpened(_logger, PeerName());
         Task<LinkCloseReason> receive = ReceiveThenWakeAsync(session);
@@ -227,7 +240,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
         _metrics.LinkEnded(inbound: false);
         _metrics.LinkClosed(reason);
         NodeLog.OutboundClosed(_logger, PeerName(), reason.ToTag());
-        _session = null;
+        Volatile.Write(ref _session, null);
         await session.DisposeAsync().ConfigureAwait(false);
     }
 

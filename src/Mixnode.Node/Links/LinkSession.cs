@@ -208,6 +208,69 @@ internal sealed class LinkSession : IAsyncDisposable
     }
 
     /// <summary>
+    /// Writes and flushes one packet on the calling thread if no other send is in progress, without waiting for
+    /// anything; false (nothing written) when the link is busy or closed, and the caller queues the packet instead.
+    /// True means the frame is in the link's pipe, which holds it from then on (as after <see cref="WritePacketAsync"/>);
+    /// a flush that cannot complete at once (a slow peer) finishes in the background, holding the send gate.
+    /// </summary>
+    public bool TrySendPacketNow(ReadOnlySpan<byte> packet)
+    {
+        if (!_established || CloseReason is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!_sendGate.Wait(0))
+            {
+                return false;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link was disposed between the caller's look and ours.
+            return false;
+        }
+
+        bool releaseNow = true;
+        try
+        {
+            // Looked at again under the gate: the caller runs on another thread than the link's owner, which may
+            // have closed it meanwhile (and then disposes the pipe, which refuses writes with an exception).
+            if (CloseReason is not null || !WriteFrame(WireCommandId.SendPacket, packet))
+            {
+                return false;
+            }
+
+            ValueTask<bool> flush = FlushAsync();
+            if (!flush.IsCompleted)
+            {
+                releaseNow = false;
+                _ = ReleaseGateAfterAsync(flush);
+            }
+            else
+            {
+                _ = flush.Result;
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Closed between the look and the write: the caller queues the packet for the next link.
+            return false;
+        }
+        finally
+        {
+            if (releaseNow)
+            {
+                _sendGate.Release();
+            }
+        }
+    }
+
+    /// <summary>
     /// Writes one Sphinx packet's frame without flushing it; false when the link is gone. For a sender with a
     /// queue (<see cref="Forwarding.OutboundPeer"/>): write what is queued, then <see cref="FlushPacketsAsync"/>
     /// once, so a burst costs one pipe flush, one wake-up of the socket loop and few send calls instead of
@@ -297,6 +360,23 @@ internal sealed class LinkSession : IAsyncDisposable
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    private async Task ReleaseGateAfterAsync(ValueTask<bool> flush)
+    {
+        try
+        {
+            // A failed flush means a broken link: the receive loop and the peer's send loop see it and close.
+            _ = await flush.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Closed while the flush waited: the same broken link.
+        }
+        finally
+        {
+            _sendGate.Release();
         }
     }
 

@@ -85,6 +85,38 @@ public sealed class LinkSessionTests
     }
 
     [Fact]
+    public async Task Sending_now_delivers_when_the_link_is_idle_and_declines_before_the_handshake_and_after_close()
+    {
+        await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(), Settings());
+        byte[] early = RandomNumberGenerator.GetBytes(s_framing.PacketLength);
+        Assert.False(pair.Initiator.TrySendPacketNow(early)); // no keys yet: nothing can be written
+
+        await pair.EstablishAsync();
+        var received = new RecordingCommandHandler();
+        Task<LinkCloseReason> loop = pair.Responder.RunReceiveLoopAsync(received);
+
+        // Mixed with queued-style sends, in order, byte-identical.
+        byte[][] packets = [.. Enumerable.Range(0, 20).Select(_ => RandomNumberGenerator.GetBytes(s_framing.PacketLength))];
+        for (int i = 0; i < packets.Length; i++)
+        {
+            if (i % 2 == 0)
+            {
+                Assert.True(pair.Initiator.TrySendPacketNow(packets[i]));
+            }
+            else
+            {
+                Assert.True(await pair.Initiator.SendPacketAsync(packets[i]).AsTask().WaitAsync(s_wait));
+            }
+        }
+
+        Assert.Equal(packets, await received.TakeAsync(packets.Length));
+
+        pair.Initiator.Close(LinkCloseReason.Closed);
+        Assert.False(pair.Initiator.TrySendPacketNow(early));
+        Assert.Equal(LinkCloseReason.Closed, await loop.WaitAsync(s_wait));
+    }
+
+    [Fact]
     public async Task With_a_short_rekey_interval_both_directions_rekey_in_lockstep()
     {
         await using Pair pair = await Pair.ConnectAsync(new FakeTimeProvider(), Settings(rekeyInterval: 7), Settings(rekeyInterval: 7));
