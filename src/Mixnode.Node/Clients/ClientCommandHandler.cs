@@ -45,7 +45,7 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
                 StateOf(session).Bucket.Take();
                 byte[] buffer = PacketBuffers.Rent(_framing.PacketLength);
                 command.Payload.CopyTo(buffer);
-                _ingress.Enqueue(new IngressPacket(buffer, _framing.PacketLength, _time.GetTimestamp(), session));
+                _ingress.EnqueueInBurst(new IngressPacket(buffer, _framing.PacketLength, _time.GetTimestamp(), session));
                 return true;
 
             case WireCommandId.RetrieveMessage:
@@ -56,6 +56,8 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
                 return false;
         }
     }
+
+    public void ReadHandled(LinkSession session) => _ingress.EndOfBurst();
 
     public TimeSpan ReadPause(LinkSession session)
     {

@@ -29,7 +29,9 @@ internal sealed class InboundCommandHandler : ILinkCommandHandler
 
         byte[] buffer = PacketBuffers.Rent(_packetLength);
         command.Payload.CopyTo(buffer);
-        _ingress.Enqueue(new IngressPacket(buffer, _packetLength, _time.GetTimestamp()));
+        _ingress.EnqueueInBurst(new IngressPacket(buffer, _packetLength, _time.GetTimestamp()));
         return true;
     }
+
+    public void ReadHandled(LinkSession session) => _ingress.EndOfBurst();
 }

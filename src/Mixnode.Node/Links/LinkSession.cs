@@ -159,10 +159,18 @@ internal sealed class LinkSession : IAsyncDisposable
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 bool keepGoing = true;
-                while (keepGoing && buffer.Length >= _frameLength)
+                try
                 {
-                    keepGoing = HandleFrame(buffer.Slice(0, _frameLength), handler);
-                    buffer = buffer.Slice(_frameLength);
+                    while (keepGoing && buffer.Length >= _frameLength)
+                    {
+                        keepGoing = HandleFrame(buffer.Slice(0, _frameLength), handler);
+                        buffer = buffer.Slice(_frameLength);
+                    }
+                }
+                finally
+                {
+                    // Whatever the frames handed on must not wait for the next read.
+                    handler.ReadHandled(this);
                 }
 
                 // A partial frame is examined but not consumed: the next read waits for more bytes, never spins.

@@ -51,6 +51,33 @@ public sealed class IngressQueueTests : IDisposable
     }
 
     [Fact]
+    public void A_burst_tells_the_workers_once_at_its_end_and_an_empty_burst_not_at_all()
+    {
+        var queue = new IngressQueue(16, _metrics);
+        int perPacket = 0;
+        int bursts = 0;
+        queue.PacketAvailable = () => perPacket++;
+        queue.BurstEnded = () => bursts++;
+
+        queue.EndOfBurst();
+        Assert.Equal(0, bursts);
+
+        queue.EnqueueInBurst(new IngressPacket(Rent(1), 8, 0));
+        queue.EnqueueInBurst(new IngressPacket(Rent(2), 8, 0));
+        Assert.Equal(0, bursts);
+        queue.EndOfBurst();
+        Assert.Equal(1, bursts);
+
+        queue.Enqueue(new IngressPacket(Rent(3), 8, 0));
+        Assert.Equal(1, perPacket);
+        Assert.Equal(3, queue.Reader.Count);
+        while (queue.Reader.TryRead(out IngressPacket packet))
+        {
+            PacketBuffers.Return(packet.Buffer);
+        }
+    }
+
+    [Fact]
     public void The_depth_is_observed_under_the_queue_name_ingress()
     {
         using var depth = new MetricCollector<long>(_metrics.Meter, "mixnode.queue.depth");

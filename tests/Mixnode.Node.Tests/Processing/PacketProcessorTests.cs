@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Keys;
@@ -308,6 +309,47 @@ public sealed class PacketProcessorTests : IDisposable
         AssertDropped("overload");
     }
 
+    [Fact]
+    public async Task A_burst_that_fits_a_batch_while_every_worker_sleeps_is_unwrapped_on_the_links_thread()
+    {
+        var queue = new IngressQueue(64, _metrics);
+        var pool = new CryptoWorkerPool(queue, Processor(reBlind: true), _metrics, NullLogger.Instance);
+        pool.Start(2);
+        await WaitUntilAsync(() => pool.ParkedCount == 2);
+
+        byte[][] messages = [.. Enumerable.Range(0, 3).Select(_ =>
+        {
+            (byte[] packet, byte[] message) = LastHopPacket(Epoch);
+            queue.EnqueueInBurst(Ingress(packet));
+            return message;
+        })];
+        int thread = Environment.CurrentManagedThreadId;
+        queue.EndOfBurst();
+
+        Assert.Equal(messages, _sink.Messages.Select(m => m.Payload));
+        Assert.All(_sink.Threads, t => Assert.Equal(thread, t));
+        Assert.Equal(2, pool.ParkedCount);
+        await pool.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_burst_larger_than_a_batch_goes_to_the_workers()
+    {
+        var queue = new IngressQueue(64, _metrics);
+        var pool = new CryptoWorkerPool(queue, Processor(reBlind: true), _metrics, NullLogger.Instance);
+        pool.Start(2);
+        await WaitUntilAsync(() => pool.ParkedCount == 2);
+
+        for (int i = 0; i < SphinxUnwrapper.MaxBatch + 1; i++)
+        {
+            queue.EnqueueInBurst(Ingress(LastHopPacket(Epoch).Packet));
+        }
+
+        queue.EndOfBurst();
+        await WaitUntilAsync(() => _sink.Count == SphinxUnwrapper.MaxBatch + 1);
+        await pool.StopAsync();
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -339,6 +381,16 @@ public sealed class PacketProcessorTests : IDisposable
         ScheduledPacket forwarded = Assert.Single(_forwarder.Forwarded).Packet;
         Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, forwarded.Buffer.AsSpan(0, s_geometry.PacketLength), out _));
         Assert.Equal(0, _reBlinder.PendingCount);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "not reached within 10 s");
     }
 
     private PacketProcessor Processor(bool reBlind = false) =>
@@ -398,6 +450,9 @@ public sealed class PacketProcessorTests : IDisposable
     {
         public List<Message> Messages { get; } = [];
 
+        /// <summary>The managed thread each message was delivered on.</summary>
+        public List<int> Threads { get; } = [];
+
         public bool Refuse { get; set; }
 
         public bool Deliver(in DeliveredMessage message)
@@ -407,8 +462,25 @@ public sealed class PacketProcessorTests : IDisposable
                 return false;
             }
 
-            Messages.Add(new Message(message.RecipientId, message.IsSurbReply, message.SurbId, message.Payload.ToArray()));
+            // Workers deliver concurrently in the worker pool tests.
+            lock (Messages)
+            {
+                Messages.Add(new Message(message.RecipientId, message.IsSurbReply, message.SurbId, message.Payload.ToArray()));
+                Threads.Add(Environment.CurrentManagedThreadId);
+            }
+
             return true;
+        }
+
+        public int Count
+        {
+            get
+            {
+                lock (Messages)
+                {
+                    return Messages.Count;
+                }
+            }
         }
 
         internal sealed record Message(Bytes32 Recipient, bool IsSurbReply, Bytes16 SurbId, byte[] Payload);
