@@ -136,7 +136,8 @@ public sealed class ReBlinderTests
         var added = new BlockingCollection<Item>();
         long tick = time.TimestampFrequency / 1000;
 
-        Task Worker(int seed) => Task.Run(() =>
+        // Threads of their own (LongRunning): blocking pool threads would starve tests running beside this one.
+        Task Worker(int seed) => Task.Factory.StartNew(() =>
         {
             var scratch = new ReBlinder.Scratch();
             var random = new Random(seed);
@@ -146,17 +147,21 @@ public sealed class ReBlinderTests
                 reBlinder.Add(item.Buffer, item.Factor, time.GetTimestamp() + (random.Next(4) == 0 ? 0 : 50 * tick), scratch);
                 added.Add(item);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var left = new List<Item>();
-        Task mixer = Task.Run(() =>
-        {
-            foreach (Item item in added.GetConsumingEnumerable())
+        Task mixer = Task.Factory.StartNew(
+            () =>
             {
-                Assert.True(reBlinder.EnsureReBlinded(item.Buffer));
-                left.Add(item);
-            }
-        });
+                foreach (Item item in added.GetConsumingEnumerable())
+                {
+                    Assert.True(reBlinder.EnsureReBlinded(item.Buffer));
+                    left.Add(item);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
         await Task.WhenAll(Worker(1), Worker(2));
         added.CompleteAdding();

@@ -34,7 +34,9 @@ public sealed class ReplayFilterTests(ITestOutputHelper output) : IDisposable
         int[] accepted = new int[tags.Length];
         int threads = Math.Max(4, Environment.ProcessorCount * 2);
         using var start = new Barrier(threads);
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        // Threads of their own, not Parallel.For: pool threads blocked on the barrier starved the pool (and the tests
+        // running beside this one) until it injected more.
+        Thread[] racers = [.. Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             // Each thread walks the tags from a different offset and direction, so races happen all along.
             start.SignalAndWait();
@@ -46,7 +48,9 @@ public sealed class ReplayFilterTests(ITestOutputHelper output) : IDisposable
                     Interlocked.Increment(ref accepted[index]);
                 }
             }
-        });
+        }))];
+        Array.ForEach(racers, r => r.Start());
+        Array.ForEach(racers, r => r.Join());
 
         Assert.All(accepted, a => Assert.Equal(1, a));
         Assert.Equal(tags.Length, filter.Count);
@@ -219,7 +223,9 @@ public sealed class ReplayFilterTests(ITestOutputHelper output) : IDisposable
         ReplayFilter filter = Open(Options(1_000_000));
         using var stop = new CancellationTokenSource();
         long refusedAfterClose = 0;
-        Task[] workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        // Threads of their own: four spinning pool threads on a 2-core machine starved the pool, so this test's own
+        // awaits took seconds and tests running beside it (socket handshakes in LinkSessionTests) timed out.
+        Task[] workers = Enumerable.Range(0, 4).Select(w => Task.Factory.StartNew(() =>
         {
             Span<byte> raw = stackalloc byte[32];
             for (long i = 0; !stop.IsCancellationRequested; i++)
@@ -231,7 +237,7 @@ public sealed class ReplayFilterTests(ITestOutputHelper output) : IDisposable
                     Interlocked.Increment(ref refusedAfterClose);
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         await Task.Delay(50);
         filter.Dispose();
