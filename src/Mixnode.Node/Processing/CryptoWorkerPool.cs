@@ -20,10 +20,10 @@ namespace Mixnode.Node.Processing;
 /// </para>
 /// <para>
 /// Links hand over the packets of one read as a burst (<see cref="IngressQueue.EndOfBurst"/>). When every worker is
-/// parked and the burst fits one batch, the link's thread unwraps it right there: waking a worker would cost a thread
-/// wake-up and a context switch per packet (a tenth of a mix's CPU at 3,000 packets/s, and on the path of every
-/// packet at its last hop) for work that would then run on an otherwise idle core anyway. Otherwise it wakes one
-/// worker per eight packets.
+/// parked and the burst fits one batch, the link's thread unwraps it right there: waking a worker costs a thread
+/// wake-up and a context switch per packet, for work that would then run on an otherwise idle core anyway, and sits on
+/// the path of every packet at its last hop. Measured on the testnet at 3,000 packets/s with exact release: 71 instead
+/// of 84–88 µs of CPU per packet per node. Otherwise it wakes one worker per eight packets.
 /// </para>
 /// </summary>
 internal sealed class CryptoWorkerPool
