@@ -76,11 +76,7 @@ public sealed class ReBlinderTests
         _reBlinder.Cancel(cancelled.Buffer);
         Assert.Equal(0, _reBlinder.PendingCount);
 
-        Item[] others = [.. Enumerable.Range(0, SphinxUnwrapper.MaxBatch).Select(_ => Item.Create())];
-        foreach (Item item in others)
-        {
-            Add(item, dueInMs: 100);
-        }
+        Item[] others = AddNew(SphinxUnwrapper.MaxBatch, dueInMs: 100);
 
         Assert.Equal(cancelled.OriginalAlpha, cancelled.Alpha);
         Assert.All(others, item => Assert.Equal(item.ExpectedAlpha, item.Alpha));
@@ -98,11 +94,7 @@ public sealed class ReBlinderTests
         Item inBatch = Item.Create();
         inBatch.Buffer.AsSpan(2, 32).Clear();
         Add(inBatch, dueInMs: 100);
-        Item[] others = [.. Enumerable.Range(0, SphinxUnwrapper.MaxBatch - 1).Select(_ => Item.Create())];
-        foreach (Item item in others)
-        {
-            Add(item, dueInMs: 100);
-        }
+        Item[] others = AddNew(SphinxUnwrapper.MaxBatch - 1, dueInMs: 100);
 
         Assert.False(_reBlinder.EnsureReBlinded(inBatch.Buffer));
         Assert.All(others, item => Assert.True(_reBlinder.EnsureReBlinded(item.Buffer)));
@@ -170,6 +162,17 @@ public sealed class ReBlinderTests
         Assert.Equal(2 * PerWorker, left.Count);
         Assert.All(left, item => Assert.Equal(item.ExpectedAlpha, item.Alpha));
         Assert.Equal(0, reBlinder.PendingCount);
+    }
+
+    private Item[] AddNew(int count, double dueInMs)
+    {
+        Item[] items = [.. Enumerable.Range(0, count).Select(_ => Item.Create())];
+        foreach (Item item in items)
+        {
+            Add(item, dueInMs);
+        }
+
+        return items;
     }
 
     private void Add(Item item, double dueInMs) =>

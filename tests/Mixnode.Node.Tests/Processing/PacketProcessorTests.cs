@@ -312,10 +312,7 @@ public sealed class PacketProcessorTests : IDisposable
     [Fact]
     public async Task A_burst_that_fits_a_batch_while_every_worker_sleeps_is_unwrapped_on_the_links_thread()
     {
-        var queue = new IngressQueue(64, _metrics);
-        var pool = new CryptoWorkerPool(queue, Processor(reBlind: true), _metrics, NullLogger.Instance);
-        pool.Start(2);
-        await WaitUntilAsync(() => pool.ParkedCount == 2);
+        (IngressQueue queue, CryptoWorkerPool pool) = await StartSleepingPoolAsync();
 
         byte[][] messages = [.. Enumerable.Range(0, 3).Select(_ =>
         {
@@ -335,10 +332,7 @@ public sealed class PacketProcessorTests : IDisposable
     [Fact]
     public async Task A_burst_larger_than_a_batch_goes_to_the_workers()
     {
-        var queue = new IngressQueue(64, _metrics);
-        var pool = new CryptoWorkerPool(queue, Processor(reBlind: true), _metrics, NullLogger.Instance);
-        pool.Start(2);
-        await WaitUntilAsync(() => pool.ParkedCount == 2);
+        (IngressQueue queue, CryptoWorkerPool pool) = await StartSleepingPoolAsync();
 
         for (int i = 0; i < SphinxUnwrapper.MaxBatch + 1; i++)
         {
@@ -381,6 +375,16 @@ public sealed class PacketProcessorTests : IDisposable
         ScheduledPacket forwarded = Assert.Single(_forwarder.Forwarded).Packet;
         Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, forwarded.Buffer.AsSpan(0, s_geometry.PacketLength), out _));
         Assert.Equal(0, _reBlinder.PendingCount);
+    }
+
+    /// <summary>A pool of two workers on a fresh queue, returned once both sleep.</summary>
+    private async Task<(IngressQueue Queue, CryptoWorkerPool Pool)> StartSleepingPoolAsync()
+    {
+        var queue = new IngressQueue(64, _metrics);
+        var pool = new CryptoWorkerPool(queue, Processor(reBlind: true), _metrics, NullLogger.Instance);
+        pool.Start(2);
+        await WaitUntilAsync(() => pool.ParkedCount == 2);
+        return (queue, pool);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

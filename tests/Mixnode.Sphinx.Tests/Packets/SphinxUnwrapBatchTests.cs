@@ -168,15 +168,7 @@ public sealed class SphinxUnwrapBatchTests : IDisposable
         byte[] forwardFactors = [.. forwards.SelectMany(i => factors.AsSpan(i * length, length).ToArray())];
         Assert.Equal(0, SphinxUnwrapper.ReBlindBatch([.. forwards.Select(i => memories[i])], forwardFactors));
 
-        for (int i = 0; i < kinds.Length; i++)
-        {
-            UnwrapResult single = SphinxUnwrapper.Unwrap(Geometry, _network.Key(0), singles[i], out UnwrappedPacket expected);
-            Assert.True(single == results[i], $"packet {i} ({kinds[i]}, batched {batched}): deferred {results[i]}, single {single}");
-            Assert.Equal(expected, unwrapped[i]);
-            Assert.True(singles[i].AsSpan().SequenceEqual(deferred[i]), $"packet {i} ({kinds[i]}, batched {batched}): the buffers differ");
-        }
-
-        return true;
+        return AssertSameAsUnwrap(kinds, singles, deferred, results, unwrapped, batched ? "deferred, batched" : "deferred");
     }
 
     private bool AssertBatchMatchesSingles(Kind[] kinds)
@@ -187,12 +179,18 @@ public sealed class SphinxUnwrapBatchTests : IDisposable
         var unwrapped = new UnwrappedPacket[kinds.Length];
         Memory<byte>[] memories = [.. batch.Select(p => (Memory<byte>)p)];
         SphinxUnwrapper.UnwrapBatch(Geometry, _network.Key(0), memories, results, unwrapped);
+        return AssertSameAsUnwrap(kinds, singles, batch, results, unwrapped, "batch");
+    }
+
+    /// <summary>Unwraps each of <paramref name="singles"/> (copies of the inputs) alone and compares with what the other way gave.</summary>
+    private bool AssertSameAsUnwrap(Kind[] kinds, byte[][] singles, byte[][] buffers, UnwrapResult[] results, UnwrappedPacket[] unwrapped, string how)
+    {
         for (int i = 0; i < kinds.Length; i++)
         {
             UnwrapResult single = SphinxUnwrapper.Unwrap(Geometry, _network.Key(0), singles[i], out UnwrappedPacket expected);
-            Assert.True(single == results[i], $"packet {i} ({kinds[i]}): batch {results[i]}, single {single}");
+            Assert.True(single == results[i], $"packet {i} ({kinds[i]}): {how} {results[i]}, single {single}");
             Assert.Equal(expected, unwrapped[i]);
-            Assert.True(singles[i].AsSpan().SequenceEqual(batch[i]), $"packet {i} ({kinds[i]}): the buffers differ");
+            Assert.True(singles[i].AsSpan().SequenceEqual(buffers[i]), $"packet {i} ({kinds[i]}, {how}): the buffers differ");
         }
 
         return true;
