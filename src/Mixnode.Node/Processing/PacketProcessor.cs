@@ -32,6 +32,7 @@ internal sealed class PacketProcessor
     private readonly uint _maxDelayMs;
     private readonly EchoService? _echo;
     private readonly ReBlinder? _reBlinder;
+    private static readonly uint s_flushAheadMs = (uint)ReBlinder.FlushAhead.TotalMilliseconds;
 
     public PacketProcessor(SphinxGeometry geometry, MixKeyRing keys, IReplayGuard replay, DelayQueue delays, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, TimeSpan maxDelay, EchoService? echo = null, ReBlinder? reBlinder = null)
     {
@@ -98,6 +99,7 @@ internal sealed class PacketProcessor
 
         Span<byte> factors = batch.BlindingFactors;
         SphinxUnwrapper.UnwrapBatchDeferringBlinding(_geometry, keys[0].PrivateKey, batch.Buffers.AsSpan(0, count), batch.Results, batch.Unwrapped, factors);
+        ReBlindShortDelays(batch, count);
         if (started != 0)
         {
             // The batch's time shared out: what one packet cost the node.
@@ -116,12 +118,72 @@ internal sealed class PacketProcessor
                     batch.Results[i] = UnwrapWithEachKey(batch.Buffers[i].Span, keys[1..], factor, out batch.Unwrapped[i], out epoch);
                 }
 
-                Finish(batch.Packets[i], batch.Results[i], batch.Unwrapped[i], epoch, factor, batch);
+                Finish(batch.Packets[i], batch.Results[i], batch.Unwrapped[i], epoch, batch.ReBlinded[i] ? default : factor, batch);
             }
         }
         finally
         {
             CryptographicOperations.ZeroMemory(factors);
+            Array.Clear(batch.ReBlinded);
+        }
+    }
+
+    /// <summary>
+    /// The forwards of a batch that leave within <see cref="ReBlinder.FlushAhead"/> are re-blinded here, together (one
+    /// eight-lane call), as <see cref="SphinxUnwrapper.UnwrapBatch"/> would: handed to the re-blinder one by one they
+    /// would each be due at once and re-blinded alone (node-forward, every delay 0: 32,000 instead of 54,000 packets/s).
+    /// Marks them in <see cref="UnwrapBatch.ReBlinded"/>.
+    /// </summary>
+    private void ReBlindShortDelays(UnwrapBatch batch, int count)
+    {
+        if (_reBlinder is null)
+        {
+            return;
+        }
+
+        const int FactorLength = SphinxUnwrapper.BlindingFactorLength;
+        ReBlinder.Scratch scratch = batch.ReBlind;
+        Span<int> packetOf = stackalloc int[SphinxUnwrapper.MaxBatch];
+        int n = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.Results[i] == UnwrapResult.Success && batch.Unwrapped[i].Kind == UnwrappedKind.Forward
+                && batch.Unwrapped[i].Commands.NodeDelayMs <= s_flushAheadMs)
+            {
+                scratch.Packets[n] = batch.Buffers[i];
+                batch.BlindingFactors.AsSpan(i * FactorLength, FactorLength).CopyTo(scratch.Factors.AsSpan(n * FactorLength, FactorLength));
+                packetOf[n++] = i;
+            }
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        int failed;
+        try
+        {
+            failed = SphinxUnwrapper.ReBlindBatch(scratch.Packets.AsSpan(0, n), scratch.Factors);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(scratch.Factors);
+            Array.Clear(scratch.Packets, 0, n);
+        }
+
+        for (int b = 0; b < n; b++)
+        {
+            int i = packetOf[b];
+            if ((failed & (1 << b)) != 0)
+            {
+                batch.Results[i] = UnwrapResult.InvalidGroupElement;
+                batch.Unwrapped[i] = default;
+            }
+            else
+            {
+                batch.ReBlinded[i] = true;
+            }
         }
     }
 
@@ -180,8 +242,13 @@ internal sealed class PacketProcessor
                 }
 
                 long due = ingress.ReceivedTimestamp + (long)(delayMs * (_time.TimestampFrequency / 1000.0));
-                if (_reBlinder is null)
+                if (blindingFactor.IsEmpty)
                 {
+                    // Re-blinded already, with the rest of its batch (ReBlindShortDelays).
+                }
+                else if (_reBlinder is null || delayMs <= s_flushAheadMs)
+                {
+                    // Leaves (almost) at once: waiting in the re-blinder would gain nothing.
                     if (!SphinxUnwrapper.ReBlind(packet, blindingFactor))
                     {
                         return DropReason.Malformed;
@@ -199,6 +266,7 @@ internal sealed class PacketProcessor
                     return null;
                 }
 
+                // A no-op for a packet that never went to the re-blinder.
                 _reBlinder?.Cancel(ingress.Buffer);
                 return DropReason.Overload;
 

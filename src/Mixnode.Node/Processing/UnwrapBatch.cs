@@ -23,6 +23,9 @@ internal sealed class UnwrapBatch
     /// <summary>For the re-blinding batches this worker runs (<see cref="ReBlinder.Add"/>).</summary>
     public ReBlinder.Scratch ReBlind { get; } = new();
 
+    /// <summary>Which packets <see cref="PacketProcessor"/> already re-blinded with the batch (cleared after each batch).</summary>
+    public bool[] ReBlinded { get; } = new bool[SphinxUnwrapper.MaxBatch];
+
     public int Count { get; set; }
 
     /// <summary>Drops the references to packet buffers (they went back to the pool or on to the next stage).</summary>

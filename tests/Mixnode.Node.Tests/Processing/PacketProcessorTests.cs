@@ -278,7 +278,7 @@ public sealed class PacketProcessorTests : IDisposable
     }
 
     [Fact]
-    public void With_a_re_blinder_a_packet_due_soon_is_re_blinded_at_once_with_those_waiting()
+    public void With_a_re_blinder_a_forward_that_leaves_within_the_flush_horizon_is_re_blinded_at_once()
     {
         PacketProcessor processor = Processor(reBlind: true);
         (byte[] slow, _) = ForwardPacket(Epoch, delayMs: 500);
@@ -290,9 +290,33 @@ public sealed class PacketProcessorTests : IDisposable
         IngressPacket soonIngress = Ingress(soon);
         processor.Process(soonIngress);
 
-        Assert.Equal(0, _reBlinder.PendingCount);
-        Assert.NotEqual(slow[2..34], slowIngress.Buffer[2..34]);
         Assert.NotEqual(soon[2..34], soonIngress.Buffer[2..34]);
+        Assert.Equal(slow[2..34], slowIngress.Buffer[2..34]);
+        Assert.Equal(1, _reBlinder.PendingCount);
+    }
+
+    [Fact]
+    public void With_a_re_blinder_a_batch_of_immediate_forwards_is_re_blinded_with_the_batch_and_each_unwraps_next()
+    {
+        var batch = new UnwrapBatch();
+        var messages = new List<byte[]>();
+        for (int i = 0; i < SphinxUnwrapper.MaxBatch; i++)
+        {
+            (byte[] packet, byte[] message) = ForwardPacket(Epoch, delayMs: 0);
+            batch.Packets[batch.Count++] = Ingress(packet);
+            messages.Add(message);
+        }
+
+        Processor(reBlind: true).ProcessBatch(batch);
+
+        Assert.Equal(0, _reBlinder.PendingCount);
+        Assert.Equal(SphinxUnwrapper.MaxBatch, _forwarder.Forwarded.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            Span<byte> next = _forwarder.Forwarded[i].Packet.Buffer.AsSpan(0, s_geometry.PacketLength);
+            Assert.Equal(UnwrapResult.Success, SphinxUnwrapper.Unwrap(s_geometry, _nextKey, next, out UnwrappedPacket last));
+            Assert.Equal(messages[i], last.Payload(next).ToArray());
+        }
     }
 
     [Fact]
