@@ -13,7 +13,8 @@ namespace Mixnode.Node.Topology;
 /// </summary>
 /// <remarks>
 /// JSON, snake_case: <c>version</c>, <c>epoch_period_seconds</c>, <c>geometry</c> {nr_hops, forward_payload_length,
-/// header_length, packet_length}, <c>mixing</c> {mean_delay_ms, loop_rate_per_sec}, <c>epochs_covered</c>
+/// header_length, packet_length}, <c>mixing</c> {strategy, mean_delay_ms, loop_rate_per_sec,
+/// client_payload_rate_per_sec, client_loop_rate_per_sec, pool {interval_ms, threshold, min_pool, fraction} for timed-pool}, <c>epochs_covered</c>
 /// {first, last}, <c>providers</c> [descriptor…], <c>layers</c> [[descriptor…] per layer].
 /// </remarks>
 internal sealed class NetworkDocument
@@ -165,7 +166,7 @@ internal sealed class NetworkDocument
         }
 
         JsonElement mixingElement = GetObject(root, "mixing", "document");
-        var mixing = new MixingParameters(GetDouble(mixingElement, "mean_delay_ms", "mixing"), GetDouble(mixingElement, "loop_rate_per_sec", "mixing"));
+        MixingParameters mixing = ParseMixing(mixingElement);
 
         JsonElement epochsElement = GetObject(root, "epochs_covered", "document");
         var covered = new EpochRange(GetLong(epochsElement, "first", "epochs_covered"), GetLong(epochsElement, "last", "epochs_covered"));
@@ -212,8 +213,21 @@ internal sealed class NetworkDocument
         writer.WriteNumber("packet_length", Geometry.PacketLength);
         writer.WriteEndObject();
         writer.WriteStartObject("mixing");
+        writer.WriteString("strategy", Mixing.Strategy.ToName());
         writer.WriteNumber("mean_delay_ms", Mixing.MeanDelayMs);
         writer.WriteNumber("loop_rate_per_sec", Mixing.LoopRatePerSecond);
+        writer.WriteNumber("client_payload_rate_per_sec", Mixing.ClientPayloadRatePerSecond);
+        writer.WriteNumber("client_loop_rate_per_sec", Mixing.ClientLoopRatePerSecond);
+        if (Mixing.Pool is { } pool)
+        {
+            writer.WriteStartObject("pool");
+            writer.WriteNumber("interval_ms", pool.Interval.TotalMilliseconds);
+            writer.WriteNumber("threshold", pool.Threshold);
+            writer.WriteNumber("min_pool", pool.MinPool);
+            writer.WriteNumber("fraction", pool.Fraction);
+            writer.WriteEndObject();
+        }
+
         writer.WriteEndObject();
         writer.WriteStartObject("epochs_covered");
         writer.WriteNumber("first", EpochsCovered.First);
@@ -332,6 +346,45 @@ internal sealed class NetworkDocument
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The mixing object. <c>strategy</c> and the client rates were added later: a document without them is a
+    /// Poisson network with the default client rates, which is what it always meant.
+    /// </summary>
+    private static MixingParameters ParseMixing(JsonElement mixing)
+    {
+        MixingStrategy strategy = MixingStrategy.Poisson;
+        if (mixing.TryGetProperty("strategy", out JsonElement strategyElement))
+        {
+            strategy = MixingStrategyNames.Parse(strategyElement.ValueKind == JsonValueKind.String ? strategyElement.GetString() : null)
+                ?? throw new TopologyException($"mixing: field 'strategy' must be \"{MixingStrategyNames.Poisson}\" or \"{MixingStrategyNames.TimedPool}\"");
+        }
+
+        PoolParameters? pool = null;
+        if (strategy == MixingStrategy.TimedPool)
+        {
+            JsonElement poolElement = GetObject(mixing, "pool", "mixing");
+            double intervalMs = GetDouble(poolElement, "interval_ms", "mixing.pool");
+            if (!double.IsFinite(intervalMs) || intervalMs < 0 || intervalMs > TimeSpan.FromHours(1).TotalMilliseconds)
+            {
+                throw new TopologyException($"mixing.pool.interval_ms must be between 0 and one hour, got {intervalMs}");
+            }
+
+            pool = new PoolParameters(
+                TimeSpan.FromMilliseconds(intervalMs),
+                GetInt(poolElement, "threshold", "mixing.pool"),
+                GetInt(poolElement, "min_pool", "mixing.pool"),
+                GetDouble(poolElement, "fraction", "mixing.pool"));
+        }
+
+        return new MixingParameters(
+            GetDouble(mixing, "mean_delay_ms", "mixing"),
+            GetDouble(mixing, "loop_rate_per_sec", "mixing"),
+            strategy,
+            pool,
+            mixing.TryGetProperty("client_payload_rate_per_sec", out _) ? GetDouble(mixing, "client_payload_rate_per_sec", "mixing") : MixingParameters.DefaultClientPayloadRatePerSecond,
+            mixing.TryGetProperty("client_loop_rate_per_sec", out _) ? GetDouble(mixing, "client_loop_rate_per_sec", "mixing") : MixingParameters.DefaultClientLoopRatePerSecond);
     }
 
     private static List<NodeDescriptor> ParseDescriptors(JsonElement array, string where)
