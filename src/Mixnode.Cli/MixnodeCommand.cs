@@ -5,6 +5,7 @@ using Mixnode.Cli.Keygen;
 using Mixnode.Cli.Loadgen;
 using Mixnode.Cli.Topology;
 using Mixnode.Cli.Run;
+using Mixnode.Cli.Simulate;
 using Mixnode.Cli.Testnet;
 using Mixnode.Cli.Vectors;
 
@@ -26,6 +27,7 @@ internal static class MixnodeCommand
             RunCommand.Create(),
             TestnetCommand.Create(),
             LoadgenCommand.Create(),
+            SimulateCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)
