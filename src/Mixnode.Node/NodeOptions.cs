@@ -51,7 +51,7 @@ public sealed class NodeOptions
     [Range(16, 1 << 20)]
     public int IngressQueueCapacity { get; set; } = 8192;
 
-    /// <summary>Packets held for their delay; beyond it new ones are dropped (reason overload).</summary>
+    /// <summary>Packets the mixer holds (for their delay, or in the pool); beyond it new ones are dropped (reason overload).</summary>
     [Range(16, 1 << 22)]
     public int DelayQueueCapacity { get; set; } = 262_144;
 
@@ -85,11 +85,40 @@ public sealed class NodeOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.010")]
     public TimeSpan ReleaseQuantum { get; set; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>The mixing strategy and cover rate come from the network document; these override them (tests, labs).</summary>
+    public MixingOptions Mixing { get; set; } = new();
+
     public LinkOptions Links { get; set; } = new();
 
     public Clients.ClientOptions Clients { get; set; } = new();
 
     public DeliveryOptions Delivery { get; set; } = new();
+}
+
+/// <summary>
+/// Overrides of the network document's mixing settings. Every mix of a network must mix alike (clients shape their
+/// packets for the network's strategy), so these are for tests and lab networks; empty means "as the document says".
+/// </summary>
+public sealed class MixingOptions
+{
+    /// <summary>"" (the document's), "poisson" or "timed-pool".</summary>
+    public string Strategy { get; set; } = "";
+
+    /// <summary>Timed pool: a round every this long (0: by threshold only). Unset: the document's, else 100 ms.</summary>
+    public TimeSpan? PoolInterval { get; set; }
+
+    /// <summary>Timed pool: a round as soon as this many packets wait (0: by the clock only).</summary>
+    public int? PoolThreshold { get; set; }
+
+    /// <summary>Timed pool: packets a round always keeps back.</summary>
+    public int? PoolMinPool { get; set; }
+
+    /// <summary>Timed pool: the share of the packets beyond the minimum that a round sends, in (0, 1].</summary>
+    public double? PoolFraction { get; set; }
+
+    /// <summary>The node's own loops per second instead of the document's λM (0 turns them off).</summary>
+    [Range(0, 1e6)]
+    public double? LoopRatePerSecond { get; set; }
 }
 
 /// <summary>Limits and timers of the links between nodes.</summary>

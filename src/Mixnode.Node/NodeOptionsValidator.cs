@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node;
@@ -23,6 +24,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         ValidateAttributes(options.Links, NodeOptions.SectionName + ":Links", errors);
         ValidateAttributes(options.Delivery, NodeOptions.SectionName + ":Delivery", errors);
         ValidateAttributes(options.Clients, NodeOptions.SectionName + ":Clients", errors);
+        ValidateAttributes(options.Mixing, NodeOptions.SectionName + ":Mixing", errors);
         if (options.ClientListenAddress.Length > 0 && !TryParseEndPoint(options.ClientListenAddress, out _))
         {
             errors.Add($"Mixnode:ClientListenAddress '{options.ClientListenAddress}' is not ip:port (for example 127.0.0.1:31001), or leave it empty on a mix.");
@@ -60,12 +62,76 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             errors.Add($"Mixnode:Links:ReconnectBackoffMin ({links.ReconnectBackoffMin}) exceeds Mixnode:Links:ReconnectBackoffMax ({links.ReconnectBackoffMax}).");
         }
 
+        ValidateMixing(options, errors);
+
         if (options.MaxNodeDelay > options.EpochPeriod)
         {
             errors.Add($"Mixnode:MaxNodeDelay ({options.MaxNodeDelay}) exceeds Mixnode:EpochPeriod ({options.EpochPeriod}): a packet would outlive the key it was made for.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// The strategy override and the pool it makes (the document's pool, when it has one, under the overrides given;
+    /// <see cref="PoolParameters.Default"/> otherwise). Throws <see cref="TopologyException"/> naming the rule broken.
+    /// </summary>
+    internal static (MixingStrategy Strategy, PoolParameters? Pool) ResolveMixing(MixingOptions overrides, MixingParameters document)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        ArgumentNullException.ThrowIfNull(document);
+        MixingStrategy strategy = overrides.Strategy.Length == 0 ? document.Strategy
+            : MixingStrategyNames.Parse(overrides.Strategy) ?? throw new TopologyException($"Mixnode:Mixing:Strategy '{overrides.Strategy}' is unknown; use '{MixingStrategyNames.Poisson}' or '{MixingStrategyNames.TimedPool}'.");
+        if (strategy != MixingStrategy.TimedPool)
+        {
+            return (strategy, null);
+        }
+
+        PoolParameters basis = document.Pool ?? PoolParameters.Default;
+        var pool = new PoolParameters(
+            overrides.PoolInterval ?? basis.Interval,
+            overrides.PoolThreshold ?? basis.Threshold,
+            overrides.PoolMinPool ?? basis.MinPool,
+            overrides.PoolFraction ?? basis.Fraction);
+        return (strategy, pool);
+    }
+
+    private static void ValidateMixing(NodeOptions options, List<string> errors)
+    {
+        MixingOptions mixing = options.Mixing;
+        if (mixing.Strategy.Length > 0 && MixingStrategyNames.Parse(mixing.Strategy) is null)
+        {
+            errors.Add($"Mixnode:Mixing:Strategy '{mixing.Strategy}' is unknown; use '{MixingStrategyNames.Poisson}', '{MixingStrategyNames.TimedPool}' or leave it empty (the network document's).");
+            return;
+        }
+
+        if (mixing.PoolInterval is { } interval && (interval < TimeSpan.Zero || interval > TimeSpan.FromHours(1)))
+        {
+            errors.Add($"Mixnode:Mixing:PoolInterval ({interval}) must be between 0 and one hour.");
+            return;
+        }
+
+        if (mixing.Strategy == MixingStrategyNames.TimedPool)
+        {
+            try
+            {
+                var (_, pool) = ResolveMixing(mixing, new MixingParameters(MixingParameters.DefaultMeanDelayMs, 0));
+                if (pool!.MinPool >= options.DelayQueueCapacity)
+                {
+                    errors.Add($"Mixnode:Mixing:PoolMinPool ({pool.MinPool}) must be below Mixnode:DelayQueueCapacity ({options.DelayQueueCapacity}), or a full pool would never send.");
+                }
+            }
+            catch (TopologyException e)
+            {
+                errors.Add(e.Message
+                    .Replace("mixing.pool: interval_ms", "Mixnode:Mixing:PoolInterval", StringComparison.Ordinal)
+                    .Replace("mixing.pool.interval_ms", "Mixnode:Mixing:PoolInterval", StringComparison.Ordinal)
+                    .Replace("mixing.pool.threshold", "Mixnode:Mixing:PoolThreshold", StringComparison.Ordinal)
+                    .Replace("mixing.pool.min_pool", "Mixnode:Mixing:PoolMinPool", StringComparison.Ordinal)
+                    .Replace("min_pool", "PoolMinPool", StringComparison.Ordinal)
+                    .Replace("mixing.pool.fraction", "Mixnode:Mixing:PoolFraction", StringComparison.Ordinal));
+            }
+        }
     }
 
     /// <summary>The geometry a setting names, or null.</summary>

@@ -1,4 +1,4 @@
-using Mixnode.Node.Tests.Processing;
+using Mixnode.Node.Tests.Unwrap;
 
 namespace Mixnode.Node.Tests;
 

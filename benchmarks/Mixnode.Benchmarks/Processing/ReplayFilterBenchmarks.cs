@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using BenchmarkDotNet.Attributes;
-using Mixnode.Node.Processing.Replay;
+using Mixnode.Node.Unwrap.Replay;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Benchmarks.Processing;

@@ -1,6 +1,6 @@
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Links;
-using Mixnode.Node.Processing;
+using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Wire;
 

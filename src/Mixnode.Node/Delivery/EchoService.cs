@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using Mixnode.Node.Mixing;
-using Mixnode.Node.Processing;
+using Mixnode.Node.Forwarding;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Delivery;
@@ -18,11 +17,12 @@ internal sealed class EchoService
 
     private readonly SphinxGeometry _geometry;
     private readonly Bytes32 _ownId;
-    private readonly Action<IngressPacket> _toSelf;
+    private readonly Action<byte[], long> _toSelf;
     private readonly IPacketForwarder _forwarder;
     private readonly TimeProvider _time;
 
-    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<IngressPacket> toSelf, IPacketForwarder forwarder, TimeProvider time)
+    /// <param name="toSelf">Takes a reply packet whose first hop is this node back to its own unwrap stage (buffer, arrival timestamp).</param>
+    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<byte[], long> toSelf, IPacketForwarder forwarder, TimeProvider time)
     {
         _geometry = geometry;
         _ownId = ownId;
@@ -52,11 +52,11 @@ internal sealed class EchoService
             long now = _time.GetTimestamp();
             if (firstHop == _ownId)
             {
-                _toSelf(new IngressPacket(packet, _geometry.PacketLength, now));
+                _toSelf(packet, now);
             }
             else
             {
-                _forwarder.Forward(new ScheduledPacket(packet, firstHop, now, now));
+                _forwarder.Forward(new OutgoingPacket(packet, firstHop, now, now));
             }
 
             return true;

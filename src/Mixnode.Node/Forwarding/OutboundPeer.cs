@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Links;
-using Mixnode.Node.Processing;
+using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
@@ -36,6 +36,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
     private Task? _loop;
     private OutboundItem? _pending;
     private LinkSession? _session;
+    private volatile bool _keepUp;
 
     public OutboundPeer(Bytes32 id, Func<NetworkTopology> topology, X25519PrivateKey linkKey, LinkSessionSettings settings, LinkOptions options, NodeMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -89,6 +90,23 @@ internal sealed class OutboundPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the link now and keeps it up (reconnecting with backoff) whether or not packets wait: links to the next
+    /// layer come up at start, so the first real packet does not announce itself by a handshake that no traffic
+    /// preceded. Idempotent.
+    /// </summary>
+    public void KeepUp()
+    {
+        _keepUp = true;
+        if (_loop is null)
+        {
+            lock (_queue)
+            {
+                _loop ??= Task.Run(RunAsync);
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -116,7 +134,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
         {
             while (!stop.IsCancellationRequested)
             {
-                if (_pending is null && !await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
+                if (_pending is null && !_keepUp && !await _queue.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
                 {
                     return;
                 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Links;
 using Mixnode.Node.Mixing;
-using Mixnode.Node.Processing;
+using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
@@ -41,7 +41,7 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
         metrics.ObserveQueueDepth("outbound", () => _peers.Values.Sum(p => (long)p.QueueLength));
     }
 
-    public void Forward(in ScheduledPacket packet)
+    public void Forward(in OutgoingPacket packet)
     {
         if (_stopped || !_topology().TryGetNode(packet.NextNodeId, out _))
         {
@@ -57,6 +57,22 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
         }
 
         peer.Enqueue(packet.Buffer, _packetLength);
+    }
+
+    /// <summary>Opens links to <paramref name="ids"/> now and keeps them up (see <see cref="OutboundPeer.KeepUp"/>).</summary>
+    public void KeepUp(IEnumerable<Bytes32> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        NetworkTopology topology = _topology();
+        foreach (Bytes32 id in ids)
+        {
+            if (_stopped || !topology.TryGetNode(id, out _))
+            {
+                continue;
+            }
+
+            _peers.GetOrAdd(id, key => new OutboundPeer(key, _topology, _linkKey, _settings, _options, _metrics, _logger, _time)).KeepUp();
+        }
     }
 
     /// <summary>Closes the peers the new topology no longer lists.</summary>

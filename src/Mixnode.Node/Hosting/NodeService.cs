@@ -3,13 +3,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mixnode.Node.Clients;
+using Mixnode.Node.Cover;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Keys;
+using Mixnode.Node.Ingress;
 using Mixnode.Node.Links;
 using Mixnode.Node.Mixing;
-using Mixnode.Node.Processing;
-using Mixnode.Node.Processing.Replay;
+using Mixnode.Node.Unwrap;
+using Mixnode.Node.Unwrap.Replay;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Node.Wire;
@@ -20,8 +22,9 @@ namespace Mixnode.Node.Hosting;
 
 /// <summary>
 /// The running relay. Start order follows the packet backwards, so nothing is accepted before the stage
-/// after it exists: replay filters, outbound pool, delay queue, workers, then the listener. Stop order
-/// follows it forwards: listener, workers (finishing what is queued), delay queue, outbound, filters.
+/// after it exists: replay filters, outbound pool (links to the next layer come up now), mixer, workers, the
+/// listener, then the node's own loops. Stop order follows it forwards: loops, listener, workers (finishing what is
+/// queued), mixer, outbound, filters.
 /// </summary>
 internal sealed class NodeService : IHostedService, IAsyncDisposable
 {
@@ -38,7 +41,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private X25519PrivateKey? _linkKey;
     private ReplayFilterSet? _replay;
     private OutboundPool? _outbound;
-    private DelayQueue? _delays;
+    private IMixer? _mixer;
+    private PacketProcessor? _processor;
+    private LoopSender? _loopSender;
+    private Bytes32 _ownId;
     private IngressQueue? _ingress;
     private CryptoWorkerPool? _workers;
     private LinkListener? _listener;
@@ -72,17 +78,22 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         }
 
         _keys.KeyRetired += OnKeyRetired;
+        NetworkTopology network = _topology.Current;
+        _ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
+        network.TryGetNode(_ownId, out NodeDescriptor? self);
+        bool provider = self?.Role == NodeRole.Provider;
         _outbound = new OutboundPool(topology, _linkKey, settings, _options.Links, _metrics, _logger, _time);
-        _topology.Changed += _outbound.OnTopologyChanged;
+        _topology.Changed += OnTopologyChanged;
         var reBlinder = new ReBlinder(_time);
-        _delays = new DelayQueue(_options.DelayQueueCapacity, _time, _outbound, _metrics, earlyRelease: TimeSpan.FromMilliseconds(2), releaseQuantum: _options.ReleaseQuantum, reBlinder: reBlinder);
+        (MixingStrategy strategy, PoolParameters? pool) = NodeOptionsValidator.ResolveMixing(_options.Mixing, network.Mixing);
+        _mixer = MixerFactory.Create(strategy, pool, _options.DelayQueueCapacity, _options.ReleaseQuantum, _time, _outbound, _metrics, reBlinder);
         _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics);
-        Bytes32 ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
-        bool provider = _topology.Current.TryGetNode(ownId, out NodeDescriptor? self) && self.Role == NodeRole.Provider;
         IngressQueue ingress = _ingress;
-        EchoService? echo = provider ? new EchoService(_geometry, ownId, packet => ingress.Enqueue(packet), _outbound, _time) : null;
-        var processor = new PacketProcessor(_geometry, _keys, _replay, _delays, _sink, _metrics, _time, _options.MaxNodeDelay, echo, reBlinder);
-        _workers = new CryptoWorkerPool(_ingress, processor, _metrics, _logger);
+        int packetLength = _geometry.PacketLength;
+        EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now)), _outbound, _time) : null;
+        var loops = new LoopTracker(_metrics);
+        _processor = new PacketProcessor(_geometry, _keys, _replay, _mixer, _sink, _metrics, _time, MaxDelay(network), echo, reBlinder, acceptsDeliveries: provider, loops: loops);
+        _workers = new CryptoWorkerPool(_ingress, _processor, _metrics, _logger);
         int workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
         _workers.Start(workers);
 
@@ -94,7 +105,13 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             StartClientListener(ingress);
         }
 
+        // Links to the next layer now, not on first use (see OutboundPeer.KeepUp); then the loops that keep them busy.
+        KeepNextHopsUp(network);
+        _loopSender = new LoopSender(topology, _ownId, _mixer, loops, _metrics, _logger, _time, _options.Mixing.LoopRatePerSecond);
+        _loopSender.Start();
+
         NodeLog.Listening(_logger, _options.Name, workers, _geometry.PacketLength, Sphinx.Crypto.X25519.BackendName, Sphinx.SphinxUnwrapper.BatchStatus);
+        NodeLog.Mixing(_logger, strategy.ToName(), _loopSender.RatePerSecond);
         return Task.CompletedTask;
     }
 
@@ -105,6 +122,8 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             return;
         }
 
+        _loopSender?.Dispose();
+        _loopSender = null;
         if (_clientListener is not null)
         {
             await _clientListener.DisposeAsync().ConfigureAwait(false);
@@ -123,21 +142,22 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             _workers = null;
         }
 
-        if (_delays is not null)
+        if (_mixer is not null)
         {
-            foreach (ScheduledPacket held in _delays.Drain())
+            foreach (OutgoingPacket held in _mixer.Drain())
             {
                 _metrics.PacketDropped(DropReason.Overload);
                 PacketBuffers.Return(held.Buffer);
             }
 
-            _delays.Dispose();
-            _delays = null;
+            _mixer.Dispose();
+            _mixer = null;
         }
 
+        _processor = null;
         if (_outbound is not null)
         {
-            _topology.Changed -= _outbound.OnTopologyChanged;
+            _topology.Changed -= OnTopologyChanged;
             await _outbound.DisposeAsync().ConfigureAwait(false);
             _outbound = null;
         }
@@ -171,6 +191,25 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
         _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time);
         _clientListener.Start();
+    }
+
+    /// <summary>The delay cap: the network's (20 × its mean delay), within the operator's own bound.</summary>
+    private TimeSpan MaxDelay(NetworkTopology network) =>
+        TimeSpan.FromMilliseconds(Math.Min(_options.MaxNodeDelay.TotalMilliseconds, network.Mixing.MaxDelayMs));
+
+    private void OnTopologyChanged(NetworkTopology network)
+    {
+        _outbound?.OnTopologyChanged(network);
+        _processor?.UpdateMaxDelay(MaxDelay(network));
+        KeepNextHopsUp(network);
+    }
+
+    private void KeepNextHopsUp(NetworkTopology network)
+    {
+        if (_outbound is not null && network.TryGetNode(_ownId, out NodeDescriptor? self))
+        {
+            _outbound.KeepUp(network.NextHopsOf(self).Select(n => n.Id).Where(id => id != _ownId));
+        }
     }
 
     private void OnKeyRetired(long epoch)

@@ -10,7 +10,7 @@ internal interface ILinkCommandHandler
 
     /// <summary>
     /// Called once after the commands of one read were handled, also when the link then closes: a handler that hands
-    /// work on per command can tell its consumers once per read instead (<see cref="Processing.IngressQueue.EndOfBurst"/>).
+    /// work on per command can tell its consumers once per read instead (<see cref="Unwrap.IngressQueue.EndOfBurst"/>).
     /// </summary>
     void ReadHandled(LinkSession session)
     {

@@ -3,7 +3,7 @@ namespace Mixnode.Node.Mixing;
 /// <summary>
 /// The alarm on a <see cref="TimeProvider"/> timer: what tests use with a fake clock, and the fallback where
 /// <see cref="PreciseReleaseTimer"/> is unavailable. System timers have millisecond granularity and fire late, so
-/// the delay queue pairs this timer with a little early release (see <see cref="DelayQueue"/>).
+/// the delay queue pairs this timer with a little early release (see <see cref="StopAndGoMixer"/>).
 /// </summary>
 internal sealed class TimeProviderReleaseTimer : IReleaseTimer
 {

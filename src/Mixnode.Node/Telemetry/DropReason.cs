@@ -18,7 +18,7 @@ public enum DropReason
     /// <summary>A bounded queue was full (ingress, delay queue, outbound queue, mailbox).</summary>
     Overload,
 
-    /// <summary>The requested delay is longer than the node holds packets (beyond the key-epoch bound).</summary>
+    /// <summary>The requested per-hop delay is above the network's cap (20 × the mean delay) or the node's own bound.</summary>
     Delay,
 
     /// <summary>The next hop is not in the current topology.</summary>
@@ -26,6 +26,9 @@ public enum DropReason
 
     /// <summary>The next hop stayed unreachable longer than the bounded wait.</summary>
     PeerDown,
+
+    /// <summary>The packet ends at a mix: only providers are last hops (they keep the mailboxes).</summary>
+    NotProvider,
 }
 
 internal static class DropReasonTags
@@ -40,6 +43,7 @@ internal static class DropReasonTags
         DropReason.Delay => "delay",
         DropReason.NoRoute => "no_route",
         DropReason.PeerDown => "peer_down",
+        DropReason.NotProvider => "not_provider",
         _ => "other",
     };
 }

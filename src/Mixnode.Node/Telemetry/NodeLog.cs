@@ -40,4 +40,13 @@ internal static partial class NodeLog
 
     [LoggerMessage(11, LogLevel.Warning, "Link session failed unexpectedly")]
     public static partial void SessionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "No loop route through the current network (no layers, no providers, too many layers for the geometry or a missing mix key); loops resume when one exists")]
+    public static partial void LoopUnroutable(ILogger logger);
+
+    [LoggerMessage(13, LogLevel.Warning, "Building a loop packet failed; loops go on")]
+    public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Information, "Mixing: {Strategy}, loops {LoopRate}/s")]
+    public static partial void Mixing(ILogger logger, string strategy, double loopRate);
 }

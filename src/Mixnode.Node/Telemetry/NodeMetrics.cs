@@ -21,6 +21,9 @@ public sealed class NodeMetrics
     private readonly UpDownCounter<long> _linksActive;
     private readonly Counter<long> _linksOpened;
     private readonly Counter<long> _linksClosed;
+    private readonly Counter<long> _loopsSent;
+    private readonly Counter<long> _loopsReturned;
+    private readonly Counter<long> _coverDropsReceived;
     private readonly KeyValuePair<string, object?>[][] _dropTags;
     private readonly KeyValuePair<string, object?>[][] _closeTags;
     private readonly List<(KeyValuePair<string, object?> Tag, Func<long> Depth)> _queues = [];
@@ -40,6 +43,9 @@ public sealed class NodeMetrics
         _linksActive = Meter.CreateUpDownCounter<long>("mixnode.links.active", "{link}", "Authenticated links, by direction.");
         _linksOpened = Meter.CreateCounter<long>("mixnode.links.opened", "{link}", "Links that completed their handshake, by direction.");
         _linksClosed = Meter.CreateCounter<long>("mixnode.links.closed", "{link}", "Links closed or refused, by reason.");
+        _loopsSent = Meter.CreateCounter<long>("mixnode.cover.loops.sent", "{packet}", "Loop cover packets this node sent through the network to itself.");
+        _loopsReturned = Meter.CreateCounter<long>("mixnode.cover.loops.returned", "{packet}", "This node's loop cover packets that came back.");
+        _coverDropsReceived = Meter.CreateCounter<long>("mixnode.cover.drops.received", "{packet}", "Clients' drop cover packets that ended here (providers).");
         Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue.");
         _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
@@ -54,6 +60,12 @@ public sealed class NodeMetrics
     public void PacketDelivered() => _delivered.Add(1);
 
     public void PacketDropped(DropReason reason) => _dropped.Add(1, _dropTags[(int)reason]);
+
+    public void LoopSent() => _loopsSent.Add(1);
+
+    public void LoopReturned() => _loopsReturned.Add(1);
+
+    public void CoverDropReceived() => _coverDropsReceived.Add(1);
 
     public bool UnwrapTimingEnabled => _unwrapDuration.Enabled;
 

@@ -68,4 +68,15 @@ internal sealed class NetworkTopology
         mixKey = default;
         return _byId.TryGetValue(id, out NodeDescriptor? node) && node.MixKeys.TryGetValue(epoch, out mixKey);
     }
+
+    /// <summary>
+    /// The nodes a well-formed route goes to after <paramref name="node"/>: a provider sends into the first layer, a mix
+    /// into the layer after its own, the last layer to the providers.
+    /// </summary>
+    public ImmutableArray<NodeDescriptor> NextHopsOf(NodeDescriptor node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        int next = node.Role == NodeRole.Provider ? 0 : node.Layer + 1;
+        return next < Layers.Length ? Layers[next] : Providers;
+    }
 }

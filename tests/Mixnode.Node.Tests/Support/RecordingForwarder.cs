@@ -1,3 +1,4 @@
+using Mixnode.Node.Forwarding;
 using Mixnode.Node.Mixing;
 
 namespace Mixnode.Node.Tests.Support;
@@ -5,9 +6,9 @@ namespace Mixnode.Node.Tests.Support;
 /// <summary>An <see cref="IPacketForwarder"/> that remembers each packet and the (fake) time it was forwarded at.</summary>
 internal sealed class RecordingForwarder(TimeProvider time) : IPacketForwarder
 {
-    private readonly List<(ScheduledPacket Packet, DateTimeOffset At)> _forwarded = [];
+    private readonly List<(OutgoingPacket Packet, DateTimeOffset At)> _forwarded = [];
 
-    public IReadOnlyList<(ScheduledPacket Packet, DateTimeOffset At)> Forwarded
+    public IReadOnlyList<(OutgoingPacket Packet, DateTimeOffset At)> Forwarded
     {
         get
         {
@@ -18,7 +19,7 @@ internal sealed class RecordingForwarder(TimeProvider time) : IPacketForwarder
         }
     }
 
-    public void Forward(in ScheduledPacket packet)
+    public void Forward(in OutgoingPacket packet)
     {
         lock (_forwarded)
         {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Links;
 using Mixnode.Node.Mixing;
-using Mixnode.Node.Processing;
+using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Topology;
@@ -27,11 +27,11 @@ public sealed partial class PrivacyTests
     private static readonly string[] s_instruments =
     [
         "mixnode.packets.received", "mixnode.packets.forwarded", "mixnode.packets.delivered", "mixnode.packets.dropped",
-        "mixnode.unwrap.duration", "mixnode.mix.delay", "mixnode.links.active", "mixnode.links.opened", "mixnode.links.closed",
+        "mixnode.unwrap.duration", "mixnode.mix.delay", "mixnode.cover.loops.sent", "mixnode.cover.loops.returned", "mixnode.cover.drops.received", "mixnode.links.active", "mixnode.links.opened", "mixnode.links.closed",
         "mixnode.queue.depth",
     ];
 
-    private static readonly string[] s_dropReasons = ["malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down"];
+    private static readonly string[] s_dropReasons = ["malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider"];
 
     private static readonly string[] s_closeReasons =
     [
@@ -41,7 +41,7 @@ public sealed partial class PrivacyTests
 
     private static readonly string[] s_directions = ["inbound", "outbound"];
 
-    private static readonly string[] s_queues = ["ingress", "delay", "outbound"];
+    private static readonly string[] s_queues = ["ingress", "mix", "outbound"];
 
     /// <summary>The tag key each instrument may use (none for the rest).</summary>
     private static readonly Dictionary<string, (string Key, string[] Values)> s_tagOf = new()
@@ -73,10 +73,13 @@ public sealed partial class PrivacyTests
     //   Delay             the node's own reconnect backoff, not a packet's delay
     //   X25519Backend, BatchStatus
     //                     which crypto code this build and CPU run ("openssl", "avx512ifma x8"): software, not traffic
+    //   Strategy, LoopRate
+    //                     the network's mixing strategy and cover rate: public, the same for every node of a network
     // Deliberately not here: Path (file paths stay at Debug, as KeysLog and TopologyLog promise), anything
     // per packet or per connection.
     private static readonly string[] s_allowedAtInformation =
     [
+        "Strategy", "LoopRate",
         "Name", "Peer", "Reason", "Count", "Workers", "Layers", "Nodes", "Providers", "PacketLength", "Failures",
         "Epoch", "Epochs", "First", "Last", "Delay", "X25519Backend", "BatchStatus",
     ];
@@ -117,6 +120,9 @@ public sealed partial class PrivacyTests
         metrics.PacketReceived();
         metrics.PacketForwarded();
         metrics.PacketDelivered();
+        metrics.LoopSent();
+        metrics.LoopReturned();
+        metrics.CoverDropReceived();
         foreach (DropReason reason in Enum.GetValues<DropReason>())
         {
             metrics.PacketDropped(reason);
@@ -138,7 +144,7 @@ public sealed partial class PrivacyTests
 
         var time = new FakeTimeProvider();
         _ = new IngressQueue(16, metrics);
-        using var delays = new DelayQueue(16, time, new RecordingForwarder(time), metrics);
+        using var delays = new StopAndGoMixer(16, time, new RecordingForwarder(time), metrics);
         using X25519PrivateKey linkKey = X25519PrivateKey.Generate();
         var settings = new LinkSessionSettings(WireFraming.ForMixLink(SphinxGeometry.Default), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         await using var outbound = new OutboundPool(() => throw new InvalidOperationException("not routed in this test"), linkKey, settings, new LinkOptions(), metrics, NullLogger.Instance, time);
@@ -188,8 +194,8 @@ public sealed partial class PrivacyTests
         var calls = SourceFiles()
             .SelectMany(f => QueueDepthCall().Matches(File.ReadAllText(f)).Select(m => (File: f, Argument: m.Groups["arg"].Value.Trim())))
             .ToList();
-        Assert.Equal(s_queues.Length, calls.Count);
-        Assert.All(calls, c => Assert.Contains(c.Argument.Trim('"'), s_queues));
+        // Every name is used (each mixer strategy registers "mix"), and no other.
+        Assert.Equal(s_queues.Order(), calls.Select(c => c.Argument.Trim('"')).Distinct().Order());
         Assert.All(calls, c => Assert.Matches("^\"[a-z]+\"$", c.Argument));
     }
 

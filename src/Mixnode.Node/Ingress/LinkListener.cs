@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Mixnode.Node.Links;
+using Mixnode.Node.Telemetry;
+using Mixnode.Node.Topology;
+using Mixnode.Sphinx.Crypto;
+
+namespace Mixnode.Node.Ingress;
+
+/// <summary>
+/// Accepts links from other nodes. Admission limits apply before any work (total and per source address);
+/// then the Noise handshake, in which the peer must present a link key the current topology lists; then
+/// the session's receive loop until the link ends. Each ending is counted by reason; none is logged with
+/// an address.
+/// </summary>
+internal sealed class LinkListener : IAsyncDisposable
+{
+    private readonly IPEndPoint _endPoint;
+    private readonly X25519PrivateKey _linkKey;
+    private readonly Func<ReadOnlyMemory<byte>, bool> _acceptPeer;
+    private readonly LinkSessionSettings _settings;
+    private readonly LinkOptions _options;
+    private readonly ILinkCommandHandler _handler;
+    private readonly NodeMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConnectionLimiter _limiter;
+    private readonly ConcurrentDictionary<LinkSession, Task> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Socket? _socket;
+    private Task _acceptLoop = Task.CompletedTask;
+
+    /// <param name="acceptPeer">Decides on the peer's static key: node links accept topology link keys; client links accept any key.</param>
+    public LinkListener(IPEndPoint endPoint, X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer, LinkSessionSettings settings, LinkOptions options, ILinkCommandHandler handler, NodeMetrics metrics, ILogger logger, TimeProvider time)
+    {
+        _endPoint = endPoint;
+        _linkKey = linkKey;
+        _acceptPeer = acceptPeer;
+        _settings = settings;
+        _options = options;
+        _handler = handler;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _limiter = new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress);
+    }
+
+    /// <summary>The bound address (with the real port when 0 was configured).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_socket?.LocalEndPoint ?? _endPoint);
+
+    /// <summary>Connections currently admitted (handshaking or established).</summary>
+    public int ConnectionCount => _limiter.Total;
+
+    public void Start()
+    {
+        var socket = new Socket(_endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(_endPoint);
+            socket.Listen(512);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new IOException($"cannot listen on {_endPoint}: {e.Message} (is another process using the port? change the listen address setting)", e);
+        }
+
+        _socket = socket;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        foreach (LinkSession session in _sessions.Keys)
+        {
+            session.Close(LinkCloseReason.Closed);
+        }
+
+        await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket!.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors or a reset before accept: keep serving; back off a little so a storm cannot spin.
+                NodeLog.AcceptFailed(_logger, e);
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time).ConfigureAwait(false);
+                continue;
+            }
+
+            IPAddress address = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            AdmissionResult admission = _limiter.TryAdmit(address);
+            if (admission != AdmissionResult.Admitted)
+            {
+                _metrics.LinkClosed(admission == AdmissionResult.TotalLimit ? LinkCloseReason.LimitTotal : LinkCloseReason.LimitPerAddress);
+                client.Dispose();
+                continue;
+            }
+
+            var connection = new SocketPipeConnection(client, _options.PauseThresholdBytes);
+            var session = new LinkSession(connection, _settings, _time, initiator: false);
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task run = RunSessionAsync(session, address, started.Task);
+            _sessions[session] = run;
+            started.SetResult();
+        }
+    }
+
+    private async Task RunSessionAsync(LinkSession session, IPAddress address, Task registered)
+    {
+        await registered.ConfigureAwait(false);
+        LinkCloseReason reason = LinkCloseReason.Closed;
+        bool established = false;
+        try
+        {
+            session.Start();
+            if (await session.HandshakeAsync(_linkKey, _acceptPeer).ConfigureAwait(false))
+            {
+                established = true;
+                _metrics.LinkOpened(inbound: true);
+                reason = await session.RunReceiveLoopAsync(_handler).ConfigureAwait(false);
+            }
+            else
+            {
+                reason = session.CloseReason ?? LinkCloseReason.HandshakeFailed;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            reason = LinkCloseReason.Error;
+            NodeLog.SessionFailed(_logger, e);
+        }
+        finally
+        {
+            if (established)
+            {
+                _metrics.LinkEnded(inbound: true);
+            }
+
+            _metrics.LinkClosed(reason);
+            NodeLog.InboundClosed(_logger, reason.ToTag());
+            await session.DisposeAsync().ConfigureAwait(false);
+            _limiter.Release(address);
+            _sessions.TryRemove(session, out _);
+        }
+    }
+}

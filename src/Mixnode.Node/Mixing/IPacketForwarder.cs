@@ -1,8 +1,0 @@
-namespace Mixnode.Node.Mixing;
-
-/// <summary>Takes packets whose time has come toward their next hop. Must not block.</summary>
-internal interface IPacketForwarder
-{
-    /// <summary>Queues the packet for its next hop; owns the buffer from then on (returns or sends it).</summary>
-    void Forward(in ScheduledPacket packet);
-}
