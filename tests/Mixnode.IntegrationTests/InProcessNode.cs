@@ -23,7 +23,19 @@ internal sealed class InProcessNode : IAsyncDisposable
         var meters = host.Services.GetRequiredService<IMeterFactory>();
         _dropped = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.packets.dropped");
         LinksClosed = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.links.closed");
+        LinksOpened = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.links.opened");
+        LoopsSent = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.cover.loops.sent");
+        LoopsReturned = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.cover.loops.returned");
     }
+
+    public MetricCollector<long> LinksOpened { get; }
+
+    public MetricCollector<long> LoopsSent { get; }
+
+    public MetricCollector<long> LoopsReturned { get; }
+
+    /// <summary>The sum of everything a counter recorded so far.</summary>
+    public static long Total(MetricCollector<long> counter) => counter.GetMeasurementSnapshot().Sum(m => m.Value);
 
     public CountingDeliverySink Sink { get; }
 
@@ -63,5 +75,8 @@ internal sealed class InProcessNode : IAsyncDisposable
         _host.Dispose();
         _dropped.Dispose();
         LinksClosed.Dispose();
+        LinksOpened.Dispose();
+        LoopsSent.Dispose();
+        LoopsReturned.Dispose();
     }
 }

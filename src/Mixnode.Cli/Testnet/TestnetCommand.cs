@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mixnode.Cli.Topology;
 using Mixnode.Node.Keys;
 using Spectre.Console;
 
@@ -43,10 +44,21 @@ internal static class TestnetCommand
             Description = "First port; providers take two each (link, client), mixes one, consecutively on 127.0.0.1.",
             DefaultValueFactory = _ => TestnetSettings.DefaultBasePort,
         };
+        var coverRate = new Option<double>("--cover-rate")
+        {
+            Description = "Loop cover packets each node sends per second (λM in the network document); 0 turns node cover off.",
+            DefaultValueFactory = _ => TestnetSettings.DefaultCoverRate,
+        };
+        var mixing = new MixingArguments();
         var command = new Command(Name, "Generate and run a local test network, each node its own process, until Ctrl-C or --duration.")
         {
-            dir, layers, perLayer, providers, meanDelay, duration, basePort,
+            dir, layers, perLayer, providers, meanDelay, duration, basePort, coverRate,
         };
+        foreach (Option option in mixing.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellation) => RunAsync(
             new TestnetSettings(
                 parse.GetValue(dir)!,
@@ -55,7 +67,13 @@ internal static class TestnetCommand
                 parse.GetValue(providers),
                 parse.GetValue(meanDelay),
                 parse.GetValue(duration),
-                parse.GetValue(basePort)),
+                parse.GetValue(basePort),
+                parse.GetValue(mixing.Strategy)!,
+                parse.GetValue(mixing.PoolIntervalMs),
+                parse.GetValue(mixing.PoolThreshold),
+                parse.GetValue(mixing.PoolMinPool),
+                parse.GetValue(mixing.PoolFraction),
+                parse.GetValue(coverRate)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             TimeProvider.System,

@@ -66,14 +66,17 @@ internal static class TestnetGenerator
         }
 
         string topology = Path.Combine(root, "topology.json");
+        (MixingStrategy strategy, PoolParameters? pool) = settings.ResolveMixing();
         var sign = new TopologySignRequest(
             authorityKey,
             topology,
             [.. nodes.Select(n => new NodeKeyStore(n.KeysDirectory).DescriptorPath)],
             SphinxGeometry.Default,
             settings.MeanDelayMs,
-            MixingParameters.DefaultLoopRatePerSecond,
-            period);
+            settings.CoverRate,
+            period,
+            strategy,
+            pool);
         var signErrors = new StringWriter(CultureInfo.InvariantCulture);
         Check(TopologyCommand.Sign(sign, time, TextWriter.Null, signErrors), "topology sign", signErrors);
 

@@ -84,7 +84,7 @@ internal static class TopologyCommand
             }
 
             var clock = new EpochClock(time, request.EpochPeriod);
-            var mixing = new MixingParameters(request.MeanDelayMs, request.LoopRatePerSecond);
+            var mixing = new MixingParameters(request.MeanDelayMs, request.LoopRatePerSecond, request.Strategy, request.Pool);
             NetworkDocument document = NetworkDocument.Create(descriptors, request.Geometry, mixing, request.EpochPeriod, clock.Current);
             byte[] signed;
             Bytes32 authority;
@@ -147,7 +147,7 @@ internal static class TopologyCommand
         ArgumentNullException.ThrowIfNull(output);
         long current = clock.Current;
         output.WriteLine(topology.Geometry.ToString());
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixing: mean delay {topology.Mixing.MeanDelayMs} ms per hop, loop rate {topology.Mixing.LoopRatePerSecond}/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mixing: {topology.Mixing.Strategy.ToName()}{PoolSummary(topology.Mixing.Pool)}, mean delay {topology.Mixing.MeanDelayMs} ms per hop (cap {topology.Mixing.MaxDelayMs} ms), loop rate {topology.Mixing.LoopRatePerSecond}/s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epochs: period {topology.EpochPeriod.TotalSeconds} s, covered {topology.EpochsCovered.First}..{topology.EpochsCovered.Last} (current epoch {current})"));
         if (!topology.EpochsCovered.Contains(current))
         {
@@ -217,7 +217,13 @@ internal static class TopologyCommand
         };
         geometry.AcceptOnlyFromAmong("default", "vectors");
         var descriptors = new Argument<string[]>("DESCRIPTOR") { Description = "descriptor.json files written by `mixnode keygen`.", Arity = ArgumentArity.OneOrMore };
+        var mixingArguments = new MixingArguments();
         var command = new Command("sign", "Build a network document from node descriptors and sign it.") { authorityKey, outFile, meanDelay, loopRate, period, geometry, descriptors };
+        foreach (Option option in mixingArguments.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             TextWriter error = parse.InvocationConfiguration.Error;
@@ -236,6 +242,13 @@ internal static class TopologyCommand
                 return 2;
             }
 
+            (MixingStrategy strategy, PoolParameters? pool, string? mixingError) = mixingArguments.Resolve(parse);
+            if (mixingError is not null)
+            {
+                error.WriteLine(mixingError);
+                return 2;
+            }
+
             var request = new TopologySignRequest(
                 parse.GetValue(authorityKey)!,
                 parse.GetValue(outFile)!,
@@ -243,7 +256,9 @@ internal static class TopologyCommand
                 parse.GetValue(geometry) == "vectors" ? SphinxGeometry.KatzenpostVectors : SphinxGeometry.Default,
                 delay,
                 loop,
-                TimeSpan.FromSeconds(seconds));
+                TimeSpan.FromSeconds(seconds),
+                strategy,
+                pool);
             return Sign(request, TimeProvider.System, parse.InvocationConfiguration.Output, error);
         });
         return command;
@@ -262,4 +277,7 @@ internal static class TopologyCommand
             parse.InvocationConfiguration.Error));
         return command;
     }
+
+    private static string PoolSummary(PoolParameters? pool) => pool is null ? ""
+        : string.Create(CultureInfo.InvariantCulture, $" (interval {pool.Interval.TotalMilliseconds} ms, threshold {pool.Threshold}, min-pool {pool.MinPool}, fraction {pool.Fraction})");
 }

@@ -1,3 +1,4 @@
+using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Cli.Topology;
@@ -10,4 +11,6 @@ internal sealed record TopologySignRequest(
     SphinxGeometry Geometry,
     double MeanDelayMs,
     double LoopRatePerSecond,
-    TimeSpan EpochPeriod);
+    TimeSpan EpochPeriod,
+    MixingStrategy Strategy = MixingStrategy.Poisson,
+    PoolParameters? Pool = null);
