@@ -116,9 +116,18 @@ internal static class SimulateCommand
 
     private static string DescribePool(TimedPoolSettings pool)
     {
-        string timer = pool.Interval > 0 ? Invariant($"every {pool.Interval} s") : "no timer";
-        string threshold = pool.Threshold > 0 ? Invariant($"or at {pool.Threshold} waiting") : "no threshold";
-        return Invariant($"timed dynamic pool mix: flush {timer}, {threshold}; keeps {pool.MinPool}, sends {pool.Fraction:0.###} of the rest");
+        var when = new List<string>();
+        if (pool.Interval > 0)
+        {
+            when.Add(Invariant($"every {pool.Interval} s"));
+        }
+
+        if (pool.Threshold > 0)
+        {
+            when.Add(Invariant($"when {pool.Threshold} wait"));
+        }
+
+        return Invariant($"timed dynamic pool mix: flush {string.Join(" or ", when)}; keeps {pool.MinPool}, sends {pool.Fraction * 100:0.#} % of the rest");
     }
 
     /// <summary>The closed form the run can be checked against, where there is one.</summary>

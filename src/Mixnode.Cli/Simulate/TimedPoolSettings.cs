@@ -12,10 +12,10 @@ namespace Mixnode.Cli.Simulate;
 internal sealed record TimedPoolSettings(double Interval, int Threshold, int MinPool, double Fraction)
 {
     /// <summary>
-    /// The timed-pool defaults of <c>mixnode simulate</c> and the testnet's <c>--mixing timed-pool</c> (see
-    /// docs/anonymity.md): a flush every 100 ms keeps latency near the Poisson default's 50 ms per hop; keeping 20
-    /// and sending 70 % of the rest lets a packet stay for several rounds, which is what lifts a pool mix above a
-    /// plain timed mix at low rates, for a few tens of milliseconds more.
+    /// The timed-pool defaults of <c>mixnode simulate</c> and the testnet's <c>--mixing timed-pool</c>, chosen from
+    /// docs/anonymity.md's table: a flush every 100 ms; keeping 20 back and sending 70 % of the rest lets a packet
+    /// stay for several rounds. At 1,000/s that is 8.2 bits for 113 ms on average (the Poisson default: 7.1 bits for
+    /// 50 ms); at a quiet 100/s the pool still holds 6.4 bits where a plain 100 ms timed mix falls to 3.4.
     /// </summary>
     public static TimedPoolSettings Default { get; } = new(0.1, 0, 20, 0.7);
 
