@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Links;
-using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Links;
-using Mixnode.Node.Mixing;
-using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+
+namespace Mixnode.Node.Tests.Architecture;
+
+/// <summary>
+/// The node's folders read as a packet's path — in (Ingress, Clients) → Unwrap → Mixing → Delivery / Forwarding — and
+/// each stage may depend only on stages after it (through their small interfaces) and on the shared pieces below the
+/// path (Links, Wire, Keys, Topology, Telemetry and the root namespace). Cover is a source beside Unwrap: it makes
+/// packets and hands them to the mixer. Hosting is the composition root and may use everything.
+/// </summary>
+public sealed partial class StageDependencyTests
+{
+    /// <summary>Rank along the path; a stage may import only stages of a higher rank.</summary>
+    private static readonly Dictionary<string, int> s_stageRank = new(StringComparer.Ordinal)
+    {
+        ["Ingress"] = 0,
+        ["Clients"] = 0,
+        ["Unwrap"] = 1,
+        ["Cover"] = 1,
+        ["Mixing"] = 2,
+        ["Delivery"] = 3,
+        ["Forwarding"] = 4,
+    };
+
+    private static readonly HashSet<string> s_shared = ["Links", "Wire", "Keys", "Topology", "Telemetry"];
+
+    [Fact]
+    public void Every_stage_depends_only_on_later_stages_and_shared_pieces()
+    {
+        string nodeSource = Path.Combine(RepositoryRoot(), "src", "Mixnode.Node");
+        var violations = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(nodeSource, "*.cs", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(nodeSource, file);
+            string folder = relative.Split(Path.DirectorySeparatorChar)[0];
+            if (folder is "obj" or "bin" || !relative.Contains(Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (string imported in ImportedNodeNamespaces(File.ReadAllText(file)))
+            {
+                string target = imported.Split('.')[0];
+                if (target == folder || folder == "Hosting")
+                {
+                    continue;
+                }
+
+                bool allowed = s_shared.Contains(target)
+                    || (s_stageRank.TryGetValue(folder, out int from) && s_stageRank.TryGetValue(target, out int to) && to > from);
+                if (!allowed)
+                {
+                    violations.Add($"{relative} uses Mixnode.Node.{imported}");
+                }
+            }
+        }
+
+        Assert.True(violations.Count == 0, "dependencies against the packet's path:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public void The_shared_pieces_know_no_stage()
+    {
+        string nodeSource = Path.Combine(RepositoryRoot(), "src", "Mixnode.Node");
+        var violations = new List<string>();
+        foreach (string folder in s_shared)
+        {
+            foreach (string file in Directory.EnumerateFiles(Path.Combine(nodeSource, folder), "*.cs", SearchOption.AllDirectories))
+            {
+                violations.AddRange(ImportedNodeNamespaces(File.ReadAllText(file))
+                    .Where(n => s_stageRank.ContainsKey(n.Split('.')[0]))
+                    .Select(n => $"{Path.GetRelativePath(nodeSource, file)} uses Mixnode.Node.{n}"));
+            }
+        }
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    private static IEnumerable<string> ImportedNodeNamespaces(string source) =>
+        NodeNamespaceUse().Matches(source).Select(m => m.Groups["ns"].Value).Distinct();
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Mixnode.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no Mixnode.sln above {AppContext.BaseDirectory}");
+    }
+
+    // "using Mixnode.Node.X;" and fully qualified "Mixnode.Node.X.Type" outside comments' crefs alike.
+    [GeneratedRegex(@"\bMixnode\.Node\.(?<ns>[A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*?)(?=;|\.[A-Z][A-Za-z]*\b)")]
+    private static partial Regex NodeNamespaceUse();
+}
