@@ -101,6 +101,49 @@ public sealed class NodeOptionsValidationTests
         Assert.False(probe.Started);
     }
 
+    [Theory]
+    [InlineData("Mixnode:Mixing:Strategy", "shuffle", "Mixnode:Mixing:Strategy")]
+    [InlineData("Mixnode:Mixing:PoolFraction", "0", "Mixnode:Mixing:PoolFraction")]
+    [InlineData("Mixnode:Mixing:PoolFraction", "1.5", "Mixnode:Mixing:PoolFraction")]
+    [InlineData("Mixnode:Mixing:PoolMinPool", "-1", "Mixnode:Mixing:PoolMinPool")]
+    [InlineData("Mixnode:Mixing:PoolMinPool", "300000", "Mixnode:Mixing:PoolMinPool")]
+    [InlineData("Mixnode:Mixing:PoolInterval", "00:00:00", "Mixnode:Mixing:PoolInterval")]
+    [InlineData("Mixnode:Mixing:PoolInterval", "-00:00:01", "Mixnode:Mixing:PoolInterval")]
+    [InlineData("Mixnode:Mixing:LoopRatePerSecond", "-1", "Mixnode:Mixing:LoopRatePerSecond")]
+    [InlineData("Mixnode:Mixing:LoopRatePerSecond", "1e9", "Mixnode:Mixing:LoopRatePerSecond")]
+    public void Bad_mixing_overrides_stop_the_start_naming_the_setting(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?> { [key] = value };
+        if (key.StartsWith("Mixnode:Mixing:Pool", StringComparison.Ordinal))
+        {
+            // Pool settings are checked for the pool the override makes.
+            settings["Mixnode:Mixing:Strategy"] = "timed-pool";
+            if (key != "Mixnode:Mixing:PoolInterval")
+            {
+                settings["Mixnode:Mixing:PoolInterval"] = "00:00:00.100";
+            }
+        }
+
+        using ServiceProvider provider = Build(settings);
+        OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<NodeOptions>>().Value);
+        AssertNamed(e, named);
+    }
+
+    [Fact]
+    public void A_timed_pool_override_with_sane_settings_is_valid()
+    {
+        using ServiceProvider provider = Build(new()
+        {
+            ["Mixnode:Mixing:Strategy"] = "timed-pool",
+            ["Mixnode:Mixing:PoolInterval"] = "00:00:00",
+            ["Mixnode:Mixing:PoolThreshold"] = "100",
+            ["Mixnode:Mixing:PoolMinPool"] = "10",
+            ["Mixnode:Mixing:PoolFraction"] = "0.5",
+            ["Mixnode:Mixing:LoopRatePerSecond"] = "0",
+        });
+        Assert.Equal("timed-pool", provider.GetRequiredService<IOptions<NodeOptions>>().Value.Mixing.Strategy);
+    }
+
     private static void AssertNamed(OptionsValidationException e, params string[] settings)
     {
         foreach (string setting in settings)

@@ -76,4 +76,63 @@ public sealed class NetworkDocumentTests
         Assert.Contains("no provider", Assert.Throws<TopologyException>(() =>
             TestNetwork.Document(descriptors: [TestNetwork.Node("a", NodeRole.Mix, 0, 1)])).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_mixing_strategy_and_pool_survive_the_json_round_trip()
+    {
+        var pool = new PoolParameters(TimeSpan.FromMilliseconds(250), 500, 30, 0.6);
+        var mixing = new MixingParameters(40, 2, MixingStrategy.TimedPool, pool, clientPayloadRatePerSecond: 5, clientLoopRatePerSecond: 1.5);
+        NetworkDocument document = NetworkDocument.Create(TestNetwork.Descriptors(), SphinxGeometry.Default, mixing, EpochClock.DefaultPeriod, TestNetwork.FirstEpoch);
+        using var json = System.Text.Json.JsonDocument.Parse(document.ToUtf8Json());
+        NetworkDocument parsed = NetworkDocument.Parse(json.RootElement);
+        Assert.Equal(MixingStrategy.TimedPool, parsed.Mixing.Strategy);
+        Assert.Equal(pool, parsed.Mixing.Pool);
+        Assert.Equal(5, parsed.Mixing.ClientPayloadRatePerSecond);
+        Assert.Equal(1.5, parsed.Mixing.ClientLoopRatePerSecond);
+        Assert.Equal(800, parsed.Mixing.MaxDelayMs);
+        Assert.False(parsed.Mixing.ClientsDrawDelays);
+    }
+
+    [Fact]
+    public void A_document_without_a_strategy_is_a_poisson_network()
+    {
+        string json = System.Text.Encoding.UTF8.GetString(TestNetwork.Document().ToUtf8Json());
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var mixingObject = node["mixing"]!.AsObject();
+        mixingObject.Remove("strategy");
+        mixingObject.Remove("client_payload_rate_per_sec");
+        mixingObject.Remove("client_loop_rate_per_sec");
+        using var parsed = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
+        MixingParameters mixing = NetworkDocument.Parse(parsed.RootElement).Mixing;
+        Assert.Equal(MixingStrategy.Poisson, mixing.Strategy);
+        Assert.Null(mixing.Pool);
+        Assert.Equal(MixingParameters.DefaultClientPayloadRatePerSecond, mixing.ClientPayloadRatePerSecond);
+        Assert.Equal(1000, mixing.MaxDelayMs);
+    }
+
+    [Theory]
+    [InlineData("\"strategy\": \"shuffle\"", "mixing: field 'strategy'")]
+    [InlineData("\"strategy\": \"timed-pool\"", "missing field 'pool'")]
+    [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 0, \"threshold\": 0, \"min_pool\": 0, \"fraction\": 1}", "interval_ms must be above 0 or threshold above 0")]
+    [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 100, \"threshold\": 0, \"min_pool\": 0, \"fraction\": 0}", "mixing.pool.fraction")]
+    [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 100, \"threshold\": 0, \"min_pool\": -3, \"fraction\": 1}", "mixing.pool.min_pool")]
+    [InlineData("\"strategy\": \"poisson\", \"client_loop_rate_per_sec\": -1", "mixing.client_loop_rate_per_sec")]
+    public void Bad_mixing_settings_are_refused_naming_the_field(string fields, string expected)
+    {
+        string json = System.Text.Encoding.UTF8.GetString(TestNetwork.Document().ToUtf8Json());
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var mixingObject = node["mixing"]!.AsObject();
+        mixingObject.Remove("strategy");
+        mixingObject.Remove("client_loop_rate_per_sec");
+        var extra = System.Text.Json.Nodes.JsonNode.Parse("{" + fields + "}")!.AsObject();
+        foreach (var (name, value) in extra.ToList())
+        {
+            extra.Remove(name);
+            mixingObject[name] = value;
+        }
+
+        using var parsed = System.Text.Json.JsonDocument.Parse(node.ToJsonString());
+        var e = Assert.Throws<TopologyException>(() => NetworkDocument.Parse(parsed.RootElement));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
 }
