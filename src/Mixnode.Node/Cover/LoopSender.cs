@@ -34,8 +34,12 @@ internal sealed class LoopSender : IDisposable
     private readonly TimeProvider _time;
     private readonly double? _rateOverride;
     private readonly ITimer _timer;
+    /// <summary>How long into an epoch the previous one's loops are counted as home (they take seconds at most).</summary>
+    private static readonly TimeSpan s_reportAfter = TimeSpan.FromSeconds(10);
+
     private volatile bool _stopped;
     private bool _warned;
+    private long _reportedEpoch = long.MinValue;
 
     /// <param name="rateOverride">Loops per second instead of the document's λM (tests and testnets); null: the document's.</param>
     public LoopSender(Func<NetworkTopology> topology, Bytes32 ownId, IMixer mixer, LoopTracker loops, NodeMetrics metrics, ILogger logger, TimeProvider time, double? rateOverride = null)
@@ -138,6 +142,7 @@ internal sealed class LoopSender : IDisposable
 
         try
         {
+            ReportFinishedEpoch();
             if (RatePerSecond > 0 && !TrySendOne() && !_warned)
             {
                 _warned = true;
@@ -151,6 +156,28 @@ internal sealed class LoopSender : IDisposable
         }
 
         ScheduleNext();
+    }
+
+    /// <summary>
+    /// Once per epoch, shortly into the next: the previous epoch's "returned of sent", the node's health signal in its
+    /// log (an aggregate: nothing per path or peer).
+    /// </summary>
+    private void ReportFinishedEpoch()
+    {
+        var clock = new EpochClock(_time, _topology().EpochPeriod);
+        long current = clock.Current;
+        long finished = current - 1;
+        if (finished <= _reportedEpoch || _time.GetUtcNow() - clock.StartOf(current) < s_reportAfter)
+        {
+            return;
+        }
+
+        _reportedEpoch = finished;
+        (long sent, long returned) = _loops.For(finished);
+        if (sent > 0)
+        {
+            NodeLog.LoopsReturned(_logger, finished, returned, sent);
+        }
     }
 
     private void ScheduleNext()

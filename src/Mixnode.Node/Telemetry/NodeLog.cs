@@ -49,4 +49,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(14, LogLevel.Information, "Mixing: {Strategy}, loops {LoopRate}/s")]
     public static partial void Mixing(ILogger logger, string strategy, double loopRate);
+
+    [LoggerMessage(15, LogLevel.Information, "Loops of epoch {Epoch}: {Returned} of {Count} came back")]
+    public static partial void LoopsReturned(ILogger logger, long epoch, long returned, long count);
 }

@@ -131,6 +131,31 @@ public sealed class LoopSenderTests : IDisposable
     }
 
     [Fact]
+    public void Shortly_into_each_epoch_the_previous_epoch_s_returned_of_sent_is_logged_once()
+    {
+        NodeDescriptor self = NodeNamed("mix-2-1");
+        var mixer = new CapturingMixer();
+        NodeMetrics metrics = TestMeterFactory.NewMetrics(out TestMeterFactory meters);
+        using var _ = meters;
+        var loops = new LoopTracker(metrics);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        using var sender = new LoopSender(() => _topology, self.Id, mixer, loops, metrics, logger, _time, rateOverride: 0.2);
+        sender.Start();
+
+        // To 15 s into the next epoch, a second at a time.
+        TimeSpan toNext = (EpochClock.Origin + (EpochClock.DefaultPeriod * (TestNetwork.FirstEpoch + 1))) - _time.GetUtcNow();
+        for (int s = 0; s < (int)toNext.TotalSeconds + 15; s++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        long sent = loops.For(TestNetwork.FirstEpoch).Sent;
+        Assert.True(sent > 0);
+        var report = Assert.Single(logger.Collector.GetSnapshot(), r => r.Message.StartsWith("Loops of epoch", StringComparison.Ordinal));
+        Assert.Equal($"Loops of epoch {TestNetwork.FirstEpoch}: 0 of {sent} came back", report.Message);
+    }
+
+    [Fact]
     public void With_no_route_through_the_network_no_loop_is_made()
     {
         NodeDescriptor lonely = TestNetwork.Node("p", NodeRole.Provider, 0, 1);

@@ -75,11 +75,12 @@ public sealed partial class PrivacyTests
     //                     which crypto code this build and CPU run ("openssl", "avx512ifma x8"): software, not traffic
     //   Strategy, LoopRate
     //                     the network's mixing strategy and cover rate: public, the same for every node of a network
+    //   Returned          how many of the node's own loops of an epoch came back: a count over the whole epoch
     // Deliberately not here: Path (file paths stay at Debug, as KeysLog and TopologyLog promise), anything
     // per packet or per connection.
     private static readonly string[] s_allowedAtInformation =
     [
-        "Strategy", "LoopRate",
+        "Strategy", "LoopRate", "Returned",
         "Name", "Peer", "Reason", "Count", "Workers", "Layers", "Nodes", "Providers", "PacketLength", "Failures",
         "Epoch", "Epochs", "First", "Last", "Delay", "X25519Backend", "BatchStatus",
     ];
