@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Numerics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Keys;
@@ -143,7 +144,12 @@ internal sealed class OutboundPeer : IAsyncDisposable
                 {
                     failures++;
                     TimeSpan delay = Backoff(failures);
-                    NodeLog.OutboundRetry(_logger, PeerName(), failures, delay);
+                    if (BitOperations.IsPow2(failures))
+                    {
+                        // A link kept up to a peer that is down retries forever: log the 1st, 2nd, 4th, 8th… failure only.
+                        NodeLog.OutboundRetry(_logger, PeerName(), failures, delay);
+                    }
+
                     await Task.Delay(delay, _time, stop).ConfigureAwait(false);
                     DropStale();
                     continue;
