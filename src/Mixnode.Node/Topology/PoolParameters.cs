@@ -69,7 +69,9 @@ internal sealed record PoolParameters
             return 0;
         }
 
-        // At least one, so a pool just above its minimum still drains; never more than what is beyond the minimum.
-        return Math.Clamp((int)Math.Floor(Fraction * beyond), 1, beyond);
+        // At least one, so a pool just above its minimum still drains; never more than what is beyond the minimum. The
+        // nudge makes a product that is whole in decimal count as whole (0.7 × 90 is 62.99999999999999 in binary): the
+        // fraction an operator writes is the one applied, and the simulator (docs/anonymity.md) counts the same way.
+        return Math.Clamp((int)Math.Floor((Fraction * beyond) + 1e-9), 1, beyond);
     }
 }
