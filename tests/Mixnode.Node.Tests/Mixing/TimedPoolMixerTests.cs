@@ -184,6 +184,32 @@ public sealed class TimedPoolMixerTests : IDisposable
         Assert.Equal(left, _forwarder.Ids());
     }
 
+    [Fact(Skip = "Bug: a threshold-only pool (interval 0) whose threshold is above its capacity fills up and never sends again; neither TimedPoolMixer nor NodeOptionsValidator compares the threshold (up to 2,000,000, from the network document) with the capacity (DelayQueueCapacity, 262,144 by default), as they do the min-pool. Remove Skip once fixed.")]
+    public void A_threshold_only_pool_whose_threshold_is_above_its_capacity_is_refused_or_still_sends()
+    {
+        var parameters = new PoolParameters(TimeSpan.Zero, threshold: 20, minPool: 0, fraction: 0.5);
+        TimedPoolMixer mixer;
+        try
+        {
+            mixer = new TimedPoolMixer(parameters, 10, _time, _forwarder, _metrics);
+        }
+        catch (ArgumentException e)
+        {
+            // Refused up front, as a min-pool at the capacity is: fine.
+            Assert.Contains("threshold", e.Message, StringComparison.Ordinal);
+            return;
+        }
+
+        using (mixer)
+        {
+            Enqueue(mixer, Enumerable.Range(0, 10));
+            _time.Advance(TimeSpan.FromHours(1));
+
+            // Otherwise a full pool must still send: this one refuses every packet from now on, for ever.
+            Assert.NotEmpty(_forwarder.Departures);
+        }
+    }
+
     [Fact]
     public void A_pool_ignores_the_senders_delays()
     {
