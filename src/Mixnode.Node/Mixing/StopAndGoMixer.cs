@@ -29,7 +29,8 @@ internal sealed class StopAndGoMixer : IMixer
     private readonly IShuffleRandom _random;
     private OutgoingPacket[] _released = new OutgoingPacket[16];
     private long _armedFor = long.MaxValue;
-    private bool _disposed;
+    /// <summary>Set by Drain and Dispose: from then on nothing is taken (nor released by TryEnqueue).</summary>
+    private volatile bool _stopped;
 
     /// <param name="earlyRelease">
     /// How much before its due time a packet may leave when the alarm is a millisecond timer (never with the precise
@@ -85,6 +86,11 @@ internal sealed class StopAndGoMixer : IMixer
     /// <summary>Schedules a packet, or forwards it now when it is already due. False (nothing taken) when full.</summary>
     public bool TryEnqueue(in OutgoingPacket packet)
     {
+        if (_stopped)
+        {
+            return false;
+        }
+
         long releaseAt = packet.DueTimestamp - _earlyTicks;
         if (releaseAt <= _time.GetTimestamp())
         {
@@ -94,7 +100,7 @@ internal sealed class StopAndGoMixer : IMixer
 
         lock (_queue)
         {
-            if (_disposed || _queue.Count >= _capacity)
+            if (_stopped || _queue.Count >= _capacity)
             {
                 return false;
             }
@@ -115,6 +121,7 @@ internal sealed class StopAndGoMixer : IMixer
         _gate?.Close();
         lock (_queue)
         {
+            _stopped = true;
             var all = new List<OutgoingPacket>(_queue.Count);
             while (_queue.TryDequeue(out OutgoingPacket packet, out _))
             {
@@ -129,7 +136,7 @@ internal sealed class StopAndGoMixer : IMixer
     {
         lock (_queue)
         {
-            _disposed = true;
+            _stopped = true;
         }
 
         _timer.Dispose();

@@ -16,6 +16,12 @@ internal sealed class TimedPoolMixer : IMixer
 {
     private readonly PoolParameters _parameters;
     private readonly int _capacity;
+
+    /// <summary>
+    /// The count that starts a round: the threshold, or the capacity when the threshold is above it (a document's
+    /// threshold may exceed what this node holds; a full pool must still send rather than refuse everything for ever).
+    /// </summary>
+    private readonly int _flushAt;
     private readonly TimeProvider _time;
     private readonly IPacketForwarder _forwarder;
     private readonly NodeMetrics _metrics;
@@ -42,6 +48,7 @@ internal sealed class TimedPoolMixer : IMixer
 
         _parameters = parameters;
         _capacity = capacity;
+        _flushAt = parameters.Threshold == 0 ? 0 : Math.Min(parameters.Threshold, capacity);
         _time = time;
         _forwarder = forwarder;
         _metrics = metrics;
@@ -85,7 +92,7 @@ internal sealed class TimedPoolMixer : IMixer
             }
 
             _pool[_count++] = packet;
-            thresholdReached = _parameters.Threshold > 0 && _count >= _parameters.Threshold;
+            thresholdReached = _flushAt > 0 && _count >= _flushAt;
         }
 
         if (thresholdReached)
@@ -134,7 +141,7 @@ internal sealed class TimedPoolMixer : IMixer
 
         try
         {
-            while (FlushOnce() && _parameters.Threshold > 0 && Count >= _parameters.Threshold)
+            while (FlushOnce() && _flushAt > 0 && Count >= _flushAt)
             {
             }
         }
