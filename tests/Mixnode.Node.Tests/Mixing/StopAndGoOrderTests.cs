@@ -86,6 +86,29 @@ public sealed class StopAndGoOrderTests : IDisposable
         Assert.All(_forwarder.Departures, d => Assert.InRange(d.At, due[d.Id], due[d.Id] + oneMs - 1));
     }
 
+    [Fact]
+    public void A_packet_due_one_tick_after_now_is_not_yet_due_on_arrival_nor_when_the_alarm_rings()
+    {
+        using var mixer = new StopAndGoMixer(16, _time, _forwarder, _metrics, random: new SeededShuffleRandom(4));
+        long start = _time.GetTimestamp();
+        long tenMs = MixerPackets.Ticks(_time, TimeSpan.FromMilliseconds(10));
+
+        // On arrival, one 100 ns tick short of due: it waits (for the millisecond alarm).
+        Assert.True(mixer.TryEnqueue(MixerPackets.Make(1, start, start + 1)));
+        Assert.Empty(_forwarder.Departures);
+
+        // The alarm rings for 2; 3, due one tick later, stays for the next.
+        Assert.True(mixer.TryEnqueue(MixerPackets.Make(2, start, start + tenMs)));
+        Assert.True(mixer.TryEnqueue(MixerPackets.Make(3, start, start + tenMs + 1)));
+        for (int ms = 1; ms <= 11; ms++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            Assert.Equal(ms switch { < 10 => [1], 10 => [1, 2], _ => [1, 2, 3] }, _forwarder.Ids());
+        }
+
+        Assert.All(_forwarder.Departures, d => Assert.True(d.At >= start + (d.Id switch { 1 => 1, 2 => tenMs, _ => tenMs + 1 })));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(42)]
