@@ -18,7 +18,7 @@ namespace Mixnode.Client;
 /// <see cref="ClientDeliveryHandler"/>). Each answer is replaced by the next request right on the receive loop, so
 /// a busy mailbox costs no thread hop per message; only after MessageEmpty does the poll loop wait and ask again.
 /// </summary>
-internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler
+internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacketSender
 {
     /// <summary>Bytes buffered per direction before a writer waits: a few packets, so a slow provider slows us.</summary>
     private const int PipeThreshold = 1 << 20;

@@ -10,7 +10,9 @@ namespace Mixnode.Client;
 /// <summary>
 /// Turns messages into Sphinx packets and SURBs for one topology: picks a route, draws the NodeDelays, looks up each
 /// hop's mix key for the current epoch (the topology's epoch period) and calls the Sphinx builders. Every hop but the
-/// last gets a NodeDelay, as in Katzenpost; the last one (a provider) delivers at once.
+/// last gets a NodeDelay, as in Katzenpost (0 under a timed pool, whose mixes ignore it); the last one (a provider)
+/// delivers at once. Also builds the two kinds of Loopix cover, drops and loops, which are forwards of exactly the
+/// same shape as a real message's: same length, same route length, delays drawn the same way.
 /// </summary>
 internal sealed class PacketBuilder
 {
@@ -27,8 +29,8 @@ internal sealed class PacketBuilder
         Clock = new EpochClock(time, topology.EpochPeriod);
         Routes = new RouteSelector(topology);
 
-        // A delay longer than an epoch could outlive the keys the packet was made for.
-        Delays = delays ?? new DelaySampler(topology.Mixing.MeanDelayMs, Math.Min(topology.Mixing.MeanDelayMs * DelaySampler.DefaultCapInMeans, topology.EpochPeriod.TotalMilliseconds / 2));
+        // Exp(mean) capped by the document (or all zeros under a timed pool), and at half an epoch.
+        Delays = delays ?? DelaySampler.ForTopology(topology);
     }
 
     public SphinxGeometry Geometry => _topology.Geometry;
@@ -103,12 +105,41 @@ internal sealed class PacketBuilder
             throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {recipientId.Length}", nameof(recipientId));
         }
 
-        PathHop[] path = BuildPath(plan.Route, plan.DelaysMs, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId));
         byte[] padded = new byte[Geometry.ForwardPayloadLength];
         message.CopyTo(padded);
-        byte[] packet = new byte[Geometry.PacketLength];
-        SphinxPacketBuilder.CreatePacket(Geometry, path, padded, packet);
-        return new ForwardPacket(packet, plan.Route, plan.TotalDelayMs);
+        return Build(plan, recipientId, padded);
+    }
+
+    /// <summary>
+    /// A Loopix drop: a forward from <paramref name="senderProvider"/> through one mix per layer to a provider drawn
+    /// uniformly, for <see cref="DropRecipient.Id"/>, carrying random bytes. That provider unwraps it like any packet
+    /// and discards it; until then nothing about it differs from a message.
+    /// </summary>
+    public ForwardPacket CreateDrop(NodeDescriptor senderProvider)
+    {
+        RoutePlan plan = PlanRoute(senderProvider, Routes.RandomProvider());
+        byte[] payload = new byte[Geometry.ForwardPayloadLength];
+        RandomNumberGenerator.Fill(payload);
+        return Build(plan, DropRecipient.Id.AsReadOnlySpan(), payload);
+    }
+
+    /// <summary>
+    /// A Loopix loop: a forward from <paramref name="ownProvider"/> through one mix per layer back to
+    /// <paramref name="ownProvider"/>, into our own mailbox (<paramref name="ownId"/>), carrying a payload that
+    /// <paramref name="marker"/> recognises when it arrives (<see cref="LoopMarker.IsLoop"/>).
+    /// </summary>
+    public ForwardPacket CreateLoop(NodeDescriptor ownProvider, ReadOnlySpan<byte> ownId, LoopMarker marker)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        if (ownId.Length != Bytes32.Size)
+        {
+            throw new ArgumentException($"a recipient id is {Bytes32.Size} bytes, got {ownId.Length}", nameof(ownId));
+        }
+
+        RoutePlan plan = PlanRoute(ownProvider, ownProvider);
+        byte[] payload = new byte[Geometry.ForwardPayloadLength];
+        marker.Write(payload);
+        return Build(plan, ownId, payload);
     }
 
     /// <summary>
@@ -151,6 +182,15 @@ internal sealed class PacketBuilder
         reply.Surb.CopyTo(message, 0);
         payload.CopyTo(message.AsSpan(Geometry.SurbLength));
         return CreateForward(provider, provider, EchoRecipientId, message);
+    }
+
+    /// <summary>The packet for a plan and a payload of exactly ForwardPayloadLength bytes (the one allocation besides the packet).</summary>
+    private ForwardPacket Build(RoutePlan plan, ReadOnlySpan<byte> recipientId, byte[] payload)
+    {
+        PathHop[] path = BuildPath(plan.Route, plan.DelaysMs, CurrentEpoch(), RoutingCommands.ToRecipient(recipientId));
+        byte[] packet = new byte[Geometry.PacketLength];
+        SphinxPacketBuilder.CreatePacket(Geometry, path, payload, packet);
+        return new ForwardPacket(packet, plan.Route, plan.TotalDelayMs);
     }
 
     private static PathHop[] BuildPath(IReadOnlyList<NodeDescriptor> route, IReadOnlyList<uint> delaysMs, long epoch, RoutingCommands lastHop)

@@ -1,3 +1,6 @@
+using Mixnode.Node.Keys;
+using Mixnode.Node.Topology;
+
 namespace Mixnode.Client.Tests;
 
 public sealed class DelaySamplerTests
@@ -40,6 +43,44 @@ public sealed class DelaySamplerTests
     public void The_default_cap_is_twenty_means()
     {
         Assert.Equal(1000, new DelaySampler(50).MaxMs);
+    }
+
+    [Fact]
+    public void A_topology_caps_draws_at_its_max_delay_and_at_half_an_epoch()
+    {
+        using var network = new TestNetwork(layers: 1, perLayer: 1, providers: 1, meanDelayMs: 50);
+        DelaySampler sampler = DelaySampler.ForTopology(network.Topology);
+        Assert.True(sampler.DrawsDelays);
+        Assert.Equal(50, sampler.MeanMs);
+        Assert.Equal(network.Topology.Mixing.MaxDelayMs, sampler.MaxMs);
+
+        // A draw of 30 means is cut to the document's cap, 20 means.
+        Assert.Equal(1000u, DelaySampler.ForTopology(network.Topology, () => 30).NextMs());
+        Assert.Equal(100u, DelaySampler.ForTopology(network.Topology, () => 2).NextMs());
+
+        // 20 means of 90 s are 30 minutes, longer than the keys of a 20-minute epoch last: half an epoch is the cap.
+        using var slow = new TestNetwork(layers: 1, perLayer: 1, providers: 1, meanDelayMs: 90_000);
+        Assert.Equal(EpochClock.DefaultPeriod.TotalMilliseconds / 2, DelaySampler.ForTopology(slow.Topology).MaxMs);
+    }
+
+    [Fact]
+    public void A_cap_in_fractions_of_a_millisecond_is_rounded_down()
+    {
+        // 20 × 12.34 = 246.8 ms: a draw may be 246, never 247 (the node drops more than 246.8).
+        var sampler = new DelaySampler(12.34, double.NaN, () => 100);
+        Assert.Equal(246, sampler.MaxMs);
+        Assert.Equal(246u, sampler.NextMs());
+    }
+
+    [Fact]
+    public void Under_a_timed_pool_every_draw_is_zero()
+    {
+        var mixing = new MixingParameters(50, 0.5, MixingStrategy.TimedPool, PoolParameters.Default);
+        using var network = new TestNetwork(layers: 1, perLayer: 1, providers: 1, mixing: mixing);
+        DelaySampler sampler = DelaySampler.ForTopology(network.Topology, () => 5);
+        Assert.False(sampler.DrawsDelays);
+        Assert.Same(DelaySampler.Zero, sampler);
+        Assert.All(Enumerable.Range(0, 100), _ => Assert.Equal(0u, sampler.NextMs()));
     }
 
     [Theory]

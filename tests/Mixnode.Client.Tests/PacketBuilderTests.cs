@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Mixnode.Node.Keys;
+using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Client.Tests;
@@ -101,6 +102,31 @@ public sealed class PacketBuilderTests : IDisposable
             byte[]? opened = surb.TryDecrypt(returned);
             Assert.NotNull(opened);
             Assert.Equal(payload, opened[..payload.Length]);
+        }
+    }
+
+    [Fact]
+    public void Under_a_timed_pool_every_hop_asks_for_delay_zero()
+    {
+        var mixing = new MixingParameters(50, 0.5, MixingStrategy.TimedPool, PoolParameters.Default);
+        using var network = new TestNetwork(mixing: mixing);
+        var builder = new PacketBuilder(network.Topology, network.Time);
+        NodeDescriptor provider = network.Topology.Providers[0];
+        using var marker = new LoopMarker();
+        ForwardPacket[] packets =
+        [
+            builder.CreateForward(provider, network.Topology.Providers[1], new byte[32], [1, 2, 3]),
+            builder.CreateDrop(provider),
+            builder.CreateLoop(provider, new byte[32], marker),
+        ];
+        foreach (ForwardPacket packet in packets)
+        {
+            Assert.Equal(0, packet.TotalDelayMs);
+            (List<HopWalker.Hop> hops, _) = HopWalker.Walk(network, packet.Packet, packet.FirstHop.Id);
+            Assert.Equal(network.Topology.Layers.Length + 2, hops.Count);
+
+            // The command is there, with 0: the same shape as under Poisson mixing.
+            Assert.All(hops[..^1], h => Assert.True(h.Result.Commands.HasNodeDelay && h.Result.Commands.NodeDelayMs == 0));
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class TestNetwork : IDisposable
 
     private readonly Dictionary<Bytes32, NodeKeyStore> _stores = [];
 
-    public TestNetwork(int layers = 3, int perLayer = 2, int providers = 2, double meanDelayMs = 50)
+    public TestNetwork(int layers = 3, int perLayer = 2, int providers = 2, double meanDelayMs = 50, MixingParameters? mixing = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "mixnode-client-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
@@ -36,7 +36,7 @@ internal sealed class TestNetwork : IDisposable
             }
         }
 
-        Document = NetworkDocument.Create(descriptors, SphinxGeometry.Default, new MixingParameters(meanDelayMs, 0.5), EpochClock.DefaultPeriod, Epoch);
+        Document = NetworkDocument.Create(descriptors, SphinxGeometry.Default, mixing ?? new MixingParameters(meanDelayMs, 0.5), EpochClock.DefaultPeriod, Epoch);
         Topology = new NetworkTopology(Document, default);
     }
 
