@@ -6,14 +6,17 @@ namespace Mixnode.Cli.Loadgen;
 /// What every loadgen message carries, at the start of the Sphinx message (the rest is zero padding): a magic, the
 /// run id (so that messages of an earlier run still waiting in a mailbox are not counted), the sending client's
 /// index, its sequence number, the send time it was scheduled for (Stopwatch ticks from the start of the timed
-/// phase; packets are built before it, so the actual send time is kept by the sender, in the same process) and the
-/// sum of the NodeDelays chosen for its route.
+/// phase; packets are built before it, so the actual send time is kept by the sender, in the same process), the
+/// sum of the NodeDelays chosen for its route and the index of the client it is for (so an arrival in the wrong
+/// mailbox is seen). (sender, sequence) names the message: whichever client receives it, the one statistics of the
+/// run match it to its send.
 /// </summary>
-internal readonly record struct LoadgenMessage(Guid RunId, int ClientIndex, int Sequence, long ScheduledTicks, long DelaySumMs)
+internal readonly record struct LoadgenMessage(Guid RunId, int ClientIndex, int Sequence, long ScheduledTicks, long DelaySumMs, int RecipientIndex)
 {
-    public const int Length = 4 + 16 + 4 + 4 + 8 + 8;
+    public const int Length = 4 + 16 + 4 + 4 + 8 + 8 + 4;
 
-    private static ReadOnlySpan<byte> Magic => "MXLG"u8;
+    // "MXL2": the recipient index was added; a message of the older layout is foreign.
+    private static ReadOnlySpan<byte> Magic => "MXL2"u8;
 
     public void WriteTo(Span<byte> destination)
     {
@@ -23,6 +26,7 @@ internal readonly record struct LoadgenMessage(Guid RunId, int ClientIndex, int 
         BinaryPrimitives.WriteInt32BigEndian(destination[24..], Sequence);
         BinaryPrimitives.WriteInt64BigEndian(destination[28..], ScheduledTicks);
         BinaryPrimitives.WriteInt64BigEndian(destination[36..], DelaySumMs);
+        BinaryPrimitives.WriteInt32BigEndian(destination[44..], RecipientIndex);
     }
 
     public byte[] ToBytes()
@@ -46,7 +50,8 @@ internal readonly record struct LoadgenMessage(Guid RunId, int ClientIndex, int 
             BinaryPrimitives.ReadInt32BigEndian(source[20..]),
             BinaryPrimitives.ReadInt32BigEndian(source[24..]),
             BinaryPrimitives.ReadInt64BigEndian(source[28..]),
-            BinaryPrimitives.ReadInt64BigEndian(source[36..]));
+            BinaryPrimitives.ReadInt64BigEndian(source[36..]),
+            BinaryPrimitives.ReadInt32BigEndian(source[44..]));
         return true;
     }
 }

@@ -5,10 +5,11 @@ namespace Mixnode.Cli.Loadgen;
 /// <summary>One loadgen run as given on the command line.</summary>
 internal sealed record LoadgenOptions
 {
-    public const int DefaultClients = 4;
+    /// <summary>Enough clients that each has several others to write to, few enough for a laptop's sockets and cores.</summary>
+    public const int DefaultClients = 16;
     public const string DefaultReportPath = "loadgen-report.json";
 
-    /// <summary>About 1 GB of prebuilt default-geometry packets.</summary>
+    /// <summary>About 1 GB of prebuilt default-geometry packets (messages and cover together).</summary>
     public const int MaxMessages = 300_000;
 
     public required string TopologyPath { get; init; }
@@ -27,6 +28,15 @@ internal sealed record LoadgenOptions
 
     /// <summary>How long to wait for stragglers after the last send; null = derived from the route's delays.</summary>
     public double? DrainSeconds { get; init; }
+
+    /// <summary>Every client sends as a Loopix client: messages in payload slots, drops in the empty ones, loops.</summary>
+    public bool Cover { get; init; }
+
+    /// <summary>λP per client with <see cref="Cover"/>; null = the network document's.</summary>
+    public double? PayloadRate { get; init; }
+
+    /// <summary>λL per client with <see cref="Cover"/>; null = the network document's.</summary>
+    public double? LoopRate { get; init; }
 
     /// <summary>
     /// Polls every 20 ms when the mailbox is empty: the wait is part of every measured latency, so keep it small.
@@ -63,6 +73,21 @@ internal sealed record LoadgenOptions
         if (DrainSeconds is { } drain && !(drain >= 0 && drain <= 86_400))
         {
             return "--drain-seconds must be between 0 and 86400";
+        }
+
+        if (PayloadRate is { } payload && !(payload > 0 && payload <= 1_000_000))
+        {
+            return "--payload-rate must be more than 0 and at most 1000000 packets per second per client";
+        }
+
+        if (LoopRate is { } loop && !(loop >= 0 && loop <= 1_000_000))
+        {
+            return "--loop-rate must be between 0 and 1000000 packets per second per client";
+        }
+
+        if (!Cover && (PayloadRate is not null || LoopRate is not null))
+        {
+            return "--payload-rate and --loop-rate set the cover streams' rates: they need --cover";
         }
 
         if (Rate * DurationSeconds > MaxMessages)

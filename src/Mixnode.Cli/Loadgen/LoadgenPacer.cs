@@ -3,7 +3,8 @@ using Mixnode.Client;
 namespace Mixnode.Cli.Loadgen;
 
 /// <summary>
-/// Sends every client's prebuilt packets on their Poisson schedules from one thread of its own: on each tick (about a
+/// Sends every client's prebuilt packets (messages and, under cover, drops and loops: one merged schedule) on their
+/// Poisson schedules from one thread of its own: on each tick (about a
 /// millisecond) it writes every packet whose time has come to its client's link, in schedule order, then flushes each
 /// link it wrote to once. A timer wait and a flush per packet per client cost several thread-pool wake-ups each, taken
 /// from the nodes under test that share the machine; this costs one sleep per tick for the whole run. A packet thus
@@ -19,46 +20,58 @@ internal sealed class LoadgenPacer
     private static readonly TimeSpan s_longestSleep = TimeSpan.FromMilliseconds(50);
 
     private readonly IReadOnlyList<IPacketLink> _links;
+    private readonly LoadgenSlot[][] _slots;
     private readonly ForwardPacket[][] _packets;
     private readonly LoadgenStatistics _statistics;
     private readonly TimeProvider _time;
     private readonly Entry[] _order;
+    private readonly long[] _sentAt;
     private readonly List<int>[] _unflushed;
     private readonly List<int> _touched = [];
     private int _next;
 
+    /// <summary>Messages only, each client's sent at its schedule.</summary>
     /// <param name="schedules">Per client, the send time of each packet in seconds from the start, ascending.</param>
     public LoadgenPacer(IReadOnlyList<IPacketLink> links, ForwardPacket[][] packets, double[][] schedules, LoadgenStatistics statistics, TimeProvider time)
+        : this(links, Slots(packets, schedules), packets, statistics, time)
+    {
+    }
+
+    /// <param name="slots">Per client, every send (messages, drops, loops) in time order.</param>
+    /// <param name="packets">Per client, the packet of each slot (same index).</param>
+    public LoadgenPacer(IReadOnlyList<IPacketLink> links, LoadgenSlot[][] slots, ForwardPacket[][] packets, LoadgenStatistics statistics, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(links);
+        ArgumentNullException.ThrowIfNull(slots);
         ArgumentNullException.ThrowIfNull(packets);
-        ArgumentNullException.ThrowIfNull(schedules);
-        if (links.Count != packets.Length || links.Count != schedules.Length)
+        if (links.Count != packets.Length || links.Count != slots.Length)
         {
             throw new ArgumentException("one link, one packet list and one schedule per client");
         }
 
         _links = links;
+        _slots = slots;
         _packets = packets;
         _statistics = statistics;
         _time = time;
         var order = new List<Entry>();
-        for (int c = 0; c < schedules.Length; c++)
+        for (int c = 0; c < slots.Length; c++)
         {
-            if (schedules[c].Length != packets[c].Length)
+            if (slots[c].Length != packets[c].Length)
             {
-                throw new ArgumentException($"client {c} has {packets[c].Length} packets but {schedules[c].Length} send times");
+                throw new ArgumentException($"client {c} has {packets[c].Length} packets but {slots[c].Length} send times");
             }
 
-            for (int seq = 0; seq < schedules[c].Length; seq++)
+            for (int i = 0; i < slots[c].Length; i++)
             {
-                order.Add(new Entry(TimeSpan.FromSeconds(schedules[c][seq]).Ticks, c, seq));
+                order.Add(new Entry(TimeSpan.FromSeconds(slots[c][i].Seconds).Ticks, c, i));
             }
         }
 
         // One merged order, so a tick looks only at what is due, however many clients there are. Stable: equal
         // times keep each client's own order.
         _order = [.. order.OrderBy(e => e.Due)];
+        _sentAt = new long[_order.Length];
         _unflushed = [.. links.Select(_ => new List<int>())];
     }
 
@@ -112,14 +125,26 @@ internal sealed class LoadgenPacer
         long now = elapsed.Ticks;
         while (_next < _order.Length && _order[_next].Due <= now)
         {
-            Entry entry = _order[_next++];
-            ForwardPacket packet = _packets[entry.Client][entry.Sequence];
+            int position = _next++;
+            Entry entry = _order[position];
+            ForwardPacket packet = _packets[entry.Client][entry.Index];
 
             // Recorded before the write: a reply can never beat it, and a failed send is taken back.
-            _statistics.RecordSent(entry.Client, entry.Sequence, _time.GetTimestamp(), packet.TotalDelayMs);
+            long timestamp = _time.GetTimestamp();
+            _sentAt[position] = timestamp;
+            LoadgenSlot slot = _slots[entry.Client][entry.Index];
+            if (slot.Kind == LoadgenPacketKind.Message)
+            {
+                _statistics.RecordSent(entry.Client, slot.Sequence, timestamp, packet.TotalDelayMs);
+            }
+            else
+            {
+                _statistics.RecordCoverSent(slot.Kind);
+            }
+
             if (!Complete(_links[entry.Client].WritePacketAsync(packet.Packet), cancellationToken))
             {
-                _statistics.RecordSendFailure(entry.Client, entry.Sequence);
+                TakeBack(position);
                 continue;
             }
 
@@ -130,7 +155,7 @@ internal sealed class LoadgenPacer
                 _touched.Add(entry.Client);
             }
 
-            unflushed.Add(entry.Sequence);
+            unflushed.Add(position);
             if (unflushed.Count >= MaxBatch)
             {
                 Flush(entry.Client, cancellationToken);
@@ -148,6 +173,12 @@ internal sealed class LoadgenPacer
         _touched.Clear();
         return written;
     }
+
+    /// <summary>
+    /// When every packet that went was sent (timestamps of the pacer's <see cref="TimeProvider"/>), ascending:
+    /// messages and cover alike, as an observer of the senders' links sees them. Call after the run.
+    /// </summary>
+    public long[] SendTimestamps() => [.. _sentAt.Where(t => t != 0)];
 
     private void Run(long startTimestamp, CancellationToken cancellationToken)
     {
@@ -172,13 +203,35 @@ internal sealed class LoadgenPacer
         List<int> unflushed = _unflushed[client];
         if (!Complete(_links[client].FlushAsync(), cancellationToken))
         {
-            foreach (int sequence in unflushed)
+            foreach (int position in unflushed)
             {
-                _statistics.RecordSendFailure(client, sequence);
+                TakeBack(position);
             }
         }
 
         unflushed.Clear();
+    }
+
+    private void TakeBack(int position)
+    {
+        Entry entry = _order[position];
+        LoadgenSlot slot = _slots[entry.Client][entry.Index];
+        _sentAt[position] = 0;
+        if (slot.Kind == LoadgenPacketKind.Message)
+        {
+            _statistics.RecordSendFailure(entry.Client, slot.Sequence);
+        }
+        else
+        {
+            _statistics.RecordCoverSendFailure(slot.Kind);
+        }
+    }
+
+    private static LoadgenSlot[][] Slots(ForwardPacket[][] packets, double[][] schedules)
+    {
+        ArgumentNullException.ThrowIfNull(packets);
+        ArgumentNullException.ThrowIfNull(schedules);
+        return [.. schedules.Select(s => s.Select((t, i) => new LoadgenSlot(t, LoadgenPacketKind.Message, i)).ToArray())];
     }
 
     /// <summary>The result, waited for on this thread if need be (a provider that does not read, or the send gate held briefly).</summary>
@@ -205,6 +258,6 @@ internal sealed class LoadgenPacer
         }
     }
 
-    /// <summary>A packet's send time (TimeSpan ticks from the start), its client and its sequence number.</summary>
-    private readonly record struct Entry(long Due, int Client, int Sequence);
+    /// <summary>A packet's send time (TimeSpan ticks from the start), its client and its index in that client's slots.</summary>
+    private readonly record struct Entry(long Due, int Client, int Index);
 }

@@ -73,6 +73,31 @@ internal sealed class LoadgenProgress
             ("clients, rate /s, duration s", string.Create(c, $"{report.Clients}, {report.Rate}, {report.DurationSeconds}")),
             ("prebuilt", report.Prebuilt ? "yes" : "no"),
         ];
+        if (report.Misdelivered > 0)
+        {
+            rows = [.. rows, ("misdelivered", report.Misdelivered.ToString(c))];
+        }
+
+        if (report.Cover)
+        {
+            rows =
+            [
+                .. rows,
+                ("cover λP, λL per client /s", string.Create(c, $"{report.PayloadRatePerClient:0.###}, {report.LoopRatePerClient:0.###}")),
+                ("drops sent", report.DropsSent.ToString(c)),
+                ("loops sent / returned", string.Create(c, $"{report.LoopsSent} / {report.LoopsReturned}")),
+                ("queue wait p50/p90/p99/max ms", report.QueueWaitMs is { } wait ? Format(wait) : "-"),
+                ("queue full (messages refused)", report.QueueRejected.ToString(c)),
+            ];
+        }
+
+        rows =
+        [
+            .. rows,
+            ("anonymity (timing) bits", report.AnonymityBits is { } bits
+                ? string.Create(c, $"{bits:F2} (≈ {Math.Pow(2, bits):F0} equally likely sends; {report.AnonymityCandidatesMean:F0} in window; {report.AnonymityScored} deliveries scored)")
+                : report.AnonymityNote ?? "-"),
+        ];
         if (_live)
         {
             var table = new Table().AddColumns("result", "value");

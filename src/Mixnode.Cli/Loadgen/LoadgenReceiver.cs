@@ -7,7 +7,8 @@ namespace Mixnode.Cli.Loadgen;
 /// <summary>
 /// Counts what arrives in the clients' mailboxes, called straight from each link's receive loop
 /// (<see cref="ClientDeliveryHandler"/>): no channel between them, so no thread wake-up and no payload copy per
-/// message. <see cref="Stop"/> freezes the statistics for the report while links still deliver.
+/// message. <see cref="Stop"/> freezes the statistics for the report while links still deliver. The clients' own
+/// loops never get here: their <c>MixnodeClient</c> takes them out and counts them.
 /// </summary>
 internal sealed class LoadgenReceiver
 {
@@ -17,7 +18,11 @@ internal sealed class LoadgenReceiver
 
     public LoadgenReceiver(LoadgenStatistics statistics) => _statistics = statistics;
 
-    public void OnDelivery(ClientDeliveryKind kind, ReadOnlySpan<byte> payload, Bytes16 surbId, byte queueSizeHint)
+    /// <summary>The handler for client <paramref name="recipient"/>'s link: arrivals are checked against the recipient each message names.</summary>
+    public ClientDeliveryHandler For(int recipient) =>
+        (kind, payload, surbId, queueSizeHint) => OnDelivery(recipient, kind, payload, surbId, queueSizeHint);
+
+    public void OnDelivery(int recipient, ClientDeliveryKind kind, ReadOnlySpan<byte> payload, Bytes16 surbId, byte queueSizeHint)
     {
         long now = Stopwatch.GetTimestamp();
 
@@ -32,7 +37,7 @@ internal sealed class LoadgenReceiver
 
             if (kind == ClientDeliveryKind.Message && LoadgenMessage.TryRead(payload, out LoadgenMessage message))
             {
-                _statistics.RecordArrival(message, now);
+                _statistics.RecordArrival(message, now, recipient);
             }
             else
             {

@@ -65,6 +65,63 @@ internal sealed record LoadgenReport
     [JsonPropertyName("hops")]
     public int Hops { get; init; }
 
+    /// <summary>Messages of the run that arrived in a mailbox they were not addressed to (not in delivered).</summary>
+    [JsonPropertyName("misdelivered")]
+    public long Misdelivered { get; init; }
+
+    /// <summary>The clients sent Loopix cover (payload slots, drops, loops).</summary>
+    [JsonPropertyName("cover")]
+    public bool Cover { get; init; }
+
+    /// <summary>λP per client used (cover only).</summary>
+    [JsonPropertyName("payload_rate_per_client")]
+    public double? PayloadRatePerClient { get; init; }
+
+    /// <summary>λL per client used (cover only).</summary>
+    [JsonPropertyName("loop_rate_per_client")]
+    public double? LoopRatePerClient { get; init; }
+
+    [JsonPropertyName("drops_sent")]
+    public long DropsSent { get; init; }
+
+    [JsonPropertyName("loops_sent")]
+    public long LoopsSent { get; init; }
+
+    /// <summary>Loops recognised in their sender's mailbox.</summary>
+    [JsonPropertyName("loops_returned")]
+    public long LoopsReturned { get; init; }
+
+    /// <summary>Messages refused by a full client queue (cover only; never sent, not in sent).</summary>
+    [JsonPropertyName("queue_rejected")]
+    public long QueueRejected { get; init; }
+
+    /// <summary>From a message's arrival in its client's queue to its payload slot (cover only; null otherwise).</summary>
+    [JsonPropertyName("queue_wait_ms")]
+    public LatencySummary? QueueWaitMs { get; init; }
+
+    /// <summary>
+    /// Mean entropy in bits of a time-only adversary's posterior over every send for each delivered message
+    /// (docs/client.md); null when it does not apply (timed pool) or nothing could be scored.
+    /// </summary>
+    [JsonPropertyName("anonymity_bits")]
+    public double? AnonymityBits { get; init; }
+
+    /// <summary>Sends within a delivery's window of the delay density, on average.</summary>
+    [JsonPropertyName("anonymity_candidates_mean")]
+    public double? AnonymityCandidatesMean { get; init; }
+
+    /// <summary>Deliveries the anonymity figure averages over.</summary>
+    [JsonPropertyName("anonymity_scored")]
+    public int AnonymityScored { get; init; }
+
+    /// <summary>The fixed latency added to the path's delays in the adversary's model (median of latency − delays, at least 0).</summary>
+    [JsonPropertyName("anonymity_shift_ms")]
+    public double? AnonymityShiftMs { get; init; }
+
+    /// <summary>Why anonymity_bits is null, or null.</summary>
+    [JsonPropertyName("anonymity_note")]
+    public string? AnonymityNote { get; init; }
+
     /// <summary>The report of a run from its raw counts and samples.</summary>
     public static LoadgenReport Create(
         long sent,

@@ -11,8 +11,10 @@ using Mixnode.Sphinx.Crypto;
 namespace Mixnode.Cli.Loadgen;
 
 /// <summary>
-/// One loadgen run: load the topology, connect the clients (spread over the providers), build every packet of the
-/// Poisson schedule up front, send on schedule while every client drains its mailbox, wait for stragglers, report.
+/// One loadgen run: load the topology, connect the clients (spread over the providers), plan every client's sends
+/// (messages on a Poisson schedule, each to another client; under --cover in Loopix payload slots, with drops and
+/// loops), build every packet up front, send on schedule while every client drains its mailbox, wait for
+/// stragglers, report (with the timing anonymity of what was delivered).
 /// The loadgen shares the machine with the nodes it measures, so its own work per packet is kept small: one pacer
 /// thread sends for every client (<see cref="LoadgenPacer"/>) and arrivals are counted on the links' receive loops
 /// (<see cref="LoadgenReceiver"/>), which also ask for the next message.
@@ -68,11 +70,24 @@ internal sealed class LoadgenRunner
 
             _output.WriteLine($"topology: {topology.Document}; {topology.Geometry}");
 
+            CoverRates? cover = null;
+            if (_options.Cover)
+            {
+                cover = ChooseCoverRates(topology);
+                if (cover is null)
+                {
+                    return 2;
+                }
+            }
+
             // Schedules and statistics first: arrivals are counted from the moment a link is up (an earlier run's
             // leftovers count as foreign).
             double perClientRate = _options.Rate / _options.Clients;
-            double[][] schedules = [.. Enumerable.Range(0, _options.Clients).Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
-            var statistics = new LoadgenStatistics(Guid.NewGuid(), [.. schedules.Select(s => s.Length)]);
+            double[][] arrivals = [.. Enumerable.Range(0, _options.Clients).Select(_ => Schedule(perClientRate, _options.DurationSeconds))];
+            LoadgenCoverPlan[] plans = [.. arrivals.Select(a => cover is { } r
+                ? LoadgenCoverPlan.Build(a, r.Payload, r.Loop, _options.DurationSeconds, CoverTrafficOptions.DefaultMaxQueuedMessages, DelaySampler.NextExponential)
+                : LoadgenCoverPlan.Direct(a))];
+            var statistics = new LoadgenStatistics(Guid.NewGuid(), [.. arrivals.Select(s => s.Length)]);
             var receiver = new LoadgenReceiver(statistics);
 
             // Keys and packets before any link: building takes every core for a while (86 s for 300,000 packets on
@@ -86,21 +101,25 @@ internal sealed class LoadgenRunner
             }
 
             var keys = new X25519PrivateKey[_options.Clients];
+            var markers = new LoopMarker[_options.Clients];
             for (int i = 0; i < keys.Length; i++)
             {
                 keys[i] = X25519PrivateKey.Generate();
+                markers[i] = new LoopMarker();
             }
 
             ForwardPacket[][] packets;
             try
             {
-                packets = Prebuild(topology, keys, providers, schedules, statistics.RunId, cancellationToken);
+                packets = Prebuild(topology, keys, markers, providers, plans, statistics.RunId, cancellationToken);
                 for (int i = 0; i < keys.Length; i++)
                 {
-                    // The client owns its key from here on, also when connecting fails.
+                    // The client owns its key and loop marker from here on, also when connecting fails.
                     X25519PrivateKey key = keys[i];
+                    LoopMarker marker = markers[i];
                     keys[i] = null!;
-                    clients.Add(await MixnodeClient.ConnectAsync(topology, providers[i], _options.Link, onDelivery: receiver.OnDelivery, key: key, cancellationToken: cancellationToken).ConfigureAwait(false));
+                    markers[i] = null!;
+                    clients.Add(await MixnodeClient.ConnectAsync(topology, providers[i], _options.Link, onDelivery: receiver.For(i), key: key, loops: marker, cancellationToken: cancellationToken).ConfigureAwait(false));
                 }
             }
             finally
@@ -109,10 +128,15 @@ internal sealed class LoadgenRunner
                 {
                     unused?.Dispose();
                 }
+
+                foreach (LoopMarker? unused in markers)
+                {
+                    unused?.Dispose();
+                }
             }
 
             _output.WriteLine($"connected {clients.Count} clients to {Math.Min(clients.Count, topology.Providers.Length)} providers");
-            return await RunConnectedAsync(topology, clients, packets, schedules, statistics, receiver, cancellationToken).ConfigureAwait(false);
+            return await RunConnectedAsync(topology, clients, packets, plans, cover, statistics, receiver, cancellationToken).ConfigureAwait(false);
         }
         catch (ClientException e)
         {
@@ -152,10 +176,41 @@ internal sealed class LoadgenRunner
         TimeSpan.FromMilliseconds((hops * meanDelayMs * 10) + 2000 + pollInterval.TotalMilliseconds);
 
     /// <summary>
-    /// Every packet of the schedule, built before the timed phase so that it measures the network, not the sender's
-    /// Sphinx crypto. Recipients are the clients themselves (their keys' public halves), picked at random.
+    /// λP and λL per client for --cover: the options' or the document's, λP raised to 1.25 × the per-client message
+    /// rate when it is not above it (the queue would grow without bound). Null, with the reason written, when the
+    /// packets would not fit in memory.
     /// </summary>
-    private ForwardPacket[][] Prebuild(NetworkTopology topology, X25519PrivateKey[] keys, NodeDescriptor[] providers, double[][] schedules, Guid runId, CancellationToken cancellationToken)
+    private CoverRates? ChooseCoverRates(NetworkTopology topology)
+    {
+        double real = _options.Rate / _options.Clients;
+        double payload = _options.PayloadRate ?? topology.Mixing.ClientPayloadRatePerSecond;
+        double loop = _options.LoopRate ?? topology.Mixing.ClientLoopRatePerSecond;
+        if (payload <= real)
+        {
+            double raised = real * 1.25;
+            _error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warning: each client offers {real:0.###} messages/s but its payload rate λP is {payload:0.###}/s: the queue would grow without bound. Using λP = {raised:0.###}/s (1.25 ×) instead; pass --payload-rate or fewer messages per client to choose"));
+            payload = raised;
+        }
+
+        double expected = _options.Clients * _options.DurationSeconds * (payload + loop);
+        if (expected > LoadgenOptions.MaxMessages)
+        {
+            _error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"--cover: {_options.Clients} clients × {_options.DurationSeconds} s × (λP {payload:0.###} + λL {loop:0.###}) ≈ {expected:F0} packets, more than the {LoadgenOptions.MaxMessages} that are built and held in memory: fewer clients, a shorter run or lower rates"));
+            return null;
+        }
+
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cover: λP {payload:0.###}/s and λL {loop:0.###}/s per client"));
+        return new CoverRates(payload, loop);
+    }
+
+    /// <summary>
+    /// Every packet of every plan, built before the timed phase so that it measures the network, not the sender's
+    /// Sphinx crypto. Each message goes to another client drawn uniformly (its mailbox: the key's public half), to
+    /// itself only when it is the only client; drops to a random provider; loops back to the sender's own mailbox.
+    /// </summary>
+    private ForwardPacket[][] Prebuild(NetworkTopology topology, X25519PrivateKey[] keys, LoopMarker[] markers, NodeDescriptor[] providers, LoadgenCoverPlan[] plans, Guid runId, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
 
@@ -166,26 +221,55 @@ internal sealed class LoadgenRunner
         Parallel.For(0, keys.Length, new ParallelOptions { CancellationToken = cancellationToken }, c =>
         {
             var builder = new PacketBuilder(topology, TimeProvider.System);
-            packets[c] = new ForwardPacket[schedules[c].Length];
-            for (int seq = 0; seq < schedules[c].Length; seq++)
+            LoadgenSlot[] slots = plans[c].Slots;
+            packets[c] = new ForwardPacket[slots.Length];
+            for (int i = 0; i < slots.Length; i++)
             {
-                int recipient = RandomNumberGenerator.GetInt32(keys.Length);
-                long scheduledTicks = (long)(schedules[c][seq] * Stopwatch.Frequency);
-                RoutePlan plan = builder.PlanRoute(providers[c], providers[recipient]);
-                var message = new LoadgenMessage(runId, c, seq, scheduledTicks, plan.TotalDelayMs);
-                packets[c][seq] = builder.CreateForward(plan, ids[recipient].AsReadOnlySpan(), message.ToBytes());
+                LoadgenSlot slot = slots[i];
+                packets[c][i] = slot.Kind switch
+                {
+                    LoadgenPacketKind.Drop => builder.CreateDrop(providers[c]),
+                    LoadgenPacketKind.Loop => builder.CreateLoop(providers[c], ids[c].AsReadOnlySpan(), markers[c]),
+                    _ => BuildMessage(builder, c, slot),
+                };
             }
         });
+
+        ForwardPacket BuildMessage(PacketBuilder builder, int sender, LoadgenSlot slot)
+        {
+            int recipient = OtherClient(sender, keys.Length);
+            long scheduledTicks = (long)(slot.Seconds * Stopwatch.Frequency);
+            RoutePlan plan = builder.PlanRoute(providers[sender], providers[recipient]);
+            var message = new LoadgenMessage(runId, sender, slot.Sequence, scheduledTicks, plan.TotalDelayMs, recipient);
+            return builder.CreateForward(plan, ids[recipient].AsReadOnlySpan(), message.ToBytes());
+        }
+
         int total = packets.Sum(p => p.Length);
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prebuilt {total} packets in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
+        int drops = plans.Sum(p => p.Slots.Count(s => s.Kind == LoadgenPacketKind.Drop));
+        int loops = plans.Sum(p => p.Slots.Count(s => s.Kind == LoadgenPacketKind.Loop));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prebuilt {total} packets ({total - drops - loops} messages, {drops} drops, {loops} loops) in {stopwatch.Elapsed.TotalSeconds:F1} s (run {runId})"));
         return packets;
+    }
+
+    /// <summary>A client other than <paramref name="sender"/>, drawn uniformly (the sender itself when it is alone).</summary>
+    public static int OtherClient(int sender, int clients)
+    {
+        if (clients <= 1)
+        {
+            return sender;
+        }
+
+        int other = RandomNumberGenerator.GetInt32(clients - 1);
+        return other >= sender ? other + 1 : other;
     }
 
     private async Task<int> RunConnectedAsync(
         NetworkTopology topology,
         List<MixnodeClient> clients,
         ForwardPacket[][] packets,
-        double[][] schedules,
+        LoadgenCoverPlan[] plans,
+        CoverRates? cover,
         LoadgenStatistics statistics,
         LoadgenReceiver receiver,
         CancellationToken cancellationToken)
@@ -197,7 +281,7 @@ internal sealed class LoadgenRunner
             _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
         }
 
-        var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], packets, schedules, statistics, TimeProvider.System);
+        var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], [.. plans.Select(p => p.Slots)], packets, statistics, TimeProvider.System);
         TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
 
         var progress = new LoadgenProgress(_output);
@@ -243,6 +327,7 @@ internal sealed class LoadgenRunner
         }
 
         receiver.Stop();
+        long loopsReturned = clients.Sum(c => c.Cover.LoopsReturned);
         (double[] latencies, double[] minusDelays) = statistics.Samples();
         LoadgenReport result = LoadgenReport.Create(
             statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, sendingSeconds, prebuilt: true) with
@@ -253,7 +338,17 @@ internal sealed class LoadgenRunner
             DrainSeconds = Math.Round(drain.TotalSeconds, 3),
             MeanDelayMs = topology.Mixing.MeanDelayMs,
             Hops = hops,
+            Misdelivered = statistics.Misdelivered,
+            Cover = cover is not null,
+            PayloadRatePerClient = cover?.Payload is { } p ? Math.Round(p, 6) : null,
+            LoopRatePerClient = cover?.Loop is { } l ? Math.Round(l, 6) : null,
+            DropsSent = statistics.DropsSent,
+            LoopsSent = statistics.LoopsSent,
+            LoopsReturned = loopsReturned,
+            QueueRejected = plans.Sum(p => (long)p.Rejected),
+            QueueWaitMs = cover is null ? null : LatencySummary.Of([.. plans.SelectMany(p => p.QueueWaitsSeconds).Select(w => w * 1000)]),
         };
+        result = WithAnonymity(result, topology.Mixing.Strategy.ToName(), hops, topology.Mixing.MeanDelayMs, pacer.SendTimestamps(), statistics.ArrivalTimestamps(), start, minusDelays);
 
         progress.WriteReport(result);
         string[] closed = [.. clients.Where(c => !c.Link.IsOpen).Select(c => c.Link.CloseReason ?? "closed")];
@@ -284,6 +379,47 @@ internal sealed class LoadgenRunner
         return interrupted ? 130 : 0;
     }
 
+    /// <summary>
+    /// The report with the timing anonymity of its deliveries (<see cref="LoadgenAnonymity"/>): every send the pacer
+    /// made against every message's first arrival, under Erlang(hops − 1, mean delay) shifted by the median latency
+    /// above the chosen delays. Under a timed pool the delays are not Exp(mean) per hop, and no figure is given.
+    /// </summary>
+    /// <param name="strategy">The network's mixing strategy by name: only under poisson are the delays Exp(mean) per hop.</param>
+    /// <param name="sendTimestamps">Every send (Stopwatch ticks), ascending.</param>
+    /// <param name="arrivalTimestamps">Every delivered message's first arrival (Stopwatch ticks).</param>
+    public static LoadgenReport WithAnonymity(LoadgenReport report, string strategy, int hops, double meanDelayMs, long[] sendTimestamps, long[] arrivalTimestamps, long startTimestamp, IReadOnlyCollection<double> latenciesMinusDelaysMs)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(sendTimestamps);
+        ArgumentNullException.ThrowIfNull(arrivalTimestamps);
+        ArgumentNullException.ThrowIfNull(latenciesMinusDelaysMs);
+        if (strategy != MixingStrategyNames.Poisson)
+        {
+            return report with { AnonymityNote = $"not computed: under {strategy} mixing the path delay is not Exp(mean) per hop" };
+        }
+
+        double shiftMs = latenciesMinusDelaysMs.Count > 0 ? Math.Max(0, LatencySummary.Percentile([.. latenciesMinusDelaysMs.Order()], 50)) : 0;
+        double Seconds(long timestamp) => (timestamp - startTimestamp) / (double)Stopwatch.Frequency;
+        LoadgenAnonymityEstimate? estimate = LoadgenAnonymity.Estimate(
+            [.. sendTimestamps.Select(Seconds)],
+            [.. arrivalTimestamps.Select(Seconds)],
+            delayingHops: hops - 1,
+            meanDelaySeconds: meanDelayMs / 1000,
+            shiftSeconds: shiftMs / 1000);
+        if (estimate is null)
+        {
+            return report with { AnonymityNote = "not computed: no delivery after the warm-up and before the last send" };
+        }
+
+        return report with
+        {
+            AnonymityBits = Math.Round(estimate.Bits, 3),
+            AnonymityCandidatesMean = Math.Round(estimate.CandidatesMean, 1),
+            AnonymityScored = estimate.Scored,
+            AnonymityShiftMs = Math.Round(estimate.ShiftSeconds * 1000, 3),
+        };
+    }
+
     private static void Report(Action<ProgressSnapshot> report, string phase, long start, LoadgenStatistics statistics, ref long lastSent, ref long lastTick)
     {
         long now = Stopwatch.GetTimestamp();
@@ -294,4 +430,7 @@ internal sealed class LoadgenRunner
         lastTick = now;
         report(new ProgressSnapshot(phase, Stopwatch.GetElapsedTime(start, now).TotalSeconds, sent, statistics.Delivered, statistics.Duplicates, rate));
     }
+
+    /// <summary>λP and λL per client under --cover.</summary>
+    private sealed record CoverRates(double Payload, double Loop);
 }

@@ -13,11 +13,15 @@ internal enum DeliveryOutcome
 
     /// <summary>Not from this run, or names a message that was never sent.</summary>
     Foreign,
+
+    /// <summary>A message of this run in the mailbox of a client it was not addressed to (a routing fault).</summary>
+    Misdelivered,
 }
 
 /// <summary>
-/// Sent and delivered messages of one run, indexed by (client, sequence): the send time of each, how many times it
-/// arrived, and the latencies of first arrivals. Thread-safe: senders and receivers of every client record at once.
+/// Sent and delivered messages of one run, indexed by (sending client, sequence): the send time of each, how many
+/// times it arrived, when it first arrived, and the latencies of first arrivals; and how many drops and loops went.
+/// Thread-safe: senders and receivers of every client record at once.
 /// </summary>
 internal sealed class LoadgenStatistics
 {
@@ -25,6 +29,7 @@ internal sealed class LoadgenStatistics
     private readonly long[][] _sentAt;
     private readonly long[][] _delaySumMs;
     private readonly int[][] _arrivals;
+    private readonly long[][] _firstArrivalAt;
     private readonly List<double> _latenciesMs = [];
     private readonly List<double> _latenciesMinusDelaysMs = [];
     private readonly Lock _lock = new();
@@ -33,6 +38,9 @@ internal sealed class LoadgenStatistics
     private long _duplicates;
     private long _foreign;
     private long _sendFailures;
+    private long _misdelivered;
+    private long _dropsSent;
+    private long _loopsSent;
 
     public LoadgenStatistics(Guid runId, IReadOnlyList<int> messagesPerClient)
     {
@@ -41,6 +49,7 @@ internal sealed class LoadgenStatistics
         _sentAt = [.. messagesPerClient.Select(n => new long[n])];
         _delaySumMs = [.. messagesPerClient.Select(n => new long[n])];
         _arrivals = [.. messagesPerClient.Select(n => new int[n])];
+        _firstArrivalAt = [.. messagesPerClient.Select(n => new long[n])];
     }
 
     /// <summary>The run whose messages count; anything else in a mailbox is foreign.</summary>
@@ -56,6 +65,13 @@ internal sealed class LoadgenStatistics
     public long Foreign => Interlocked.Read(ref _foreign);
 
     public long SendFailures => Interlocked.Read(ref _sendFailures);
+
+    /// <summary>Messages of this run that arrived at a client other than their recipient (not counted as delivered).</summary>
+    public long Misdelivered => Interlocked.Read(ref _misdelivered);
+
+    public long DropsSent => Interlocked.Read(ref _dropsSent);
+
+    public long LoopsSent => Interlocked.Read(ref _loopsSent);
 
     /// <summary>Sent but not (yet) delivered.</summary>
     public long Outstanding => Sent - Delivered;
@@ -75,11 +91,21 @@ internal sealed class LoadgenStatistics
         Interlocked.Increment(ref _sendFailures);
     }
 
+    /// <summary>Counts a drop or loop handed to its link.</summary>
+    public void RecordCoverSent(LoadgenPacketKind kind) => Interlocked.Increment(ref CoverCounter(kind));
+
+    /// <summary>Takes back a <see cref="RecordCoverSent"/> whose send failed.</summary>
+    public void RecordCoverSendFailure(LoadgenPacketKind kind)
+    {
+        Interlocked.Decrement(ref CoverCounter(kind));
+        Interlocked.Increment(ref _sendFailures);
+    }
+
     /// <summary>Counts something in a mailbox that is no loadgen message at all.</summary>
     public void RecordForeign() => Interlocked.Increment(ref _foreign);
 
-    /// <summary>Counts an arrival at <paramref name="timestamp"/> (Stopwatch ticks).</summary>
-    public DeliveryOutcome RecordArrival(in LoadgenMessage message, long timestamp)
+    /// <summary>Counts an arrival at <paramref name="timestamp"/> (Stopwatch ticks) in the mailbox of client <paramref name="recipient"/>.</summary>
+    public DeliveryOutcome RecordArrival(in LoadgenMessage message, long timestamp, int recipient)
     {
         if (message.RunId != _runId || (uint)message.ClientIndex >= (uint)_sentAt.Length
             || (uint)message.Sequence >= (uint)_sentAt[message.ClientIndex].Length)
@@ -95,12 +121,19 @@ internal sealed class LoadgenStatistics
             return DeliveryOutcome.Foreign;
         }
 
+        if (message.RecipientIndex != recipient)
+        {
+            Interlocked.Increment(ref _misdelivered);
+            return DeliveryOutcome.Misdelivered;
+        }
+
         if (Interlocked.Increment(ref _arrivals[message.ClientIndex][message.Sequence]) > 1)
         {
             Interlocked.Increment(ref _duplicates);
             return DeliveryOutcome.Duplicate;
         }
 
+        Volatile.Write(ref _firstArrivalAt[message.ClientIndex][message.Sequence], timestamp);
         double latency = Stopwatch.GetElapsedTime(sentAt, timestamp).TotalMilliseconds;
         lock (_lock)
         {
@@ -112,11 +145,27 @@ internal sealed class LoadgenStatistics
         return DeliveryOutcome.Delivered;
     }
 
+    /// <summary>When each delivered message first arrived (Stopwatch ticks), in no particular order.</summary>
+    public long[] ArrivalTimestamps() => [.. _firstArrivalAt.SelectMany(a => a).Where(t => t != 0)];
+
     public (double[] Latencies, double[] LatenciesMinusDelays) Samples()
     {
         lock (_lock)
         {
             return ([.. _latenciesMs], [.. _latenciesMinusDelaysMs]);
+        }
+    }
+
+    private ref long CoverCounter(LoadgenPacketKind kind)
+    {
+        switch (kind)
+        {
+            case LoadgenPacketKind.Drop:
+                return ref _dropsSent;
+            case LoadgenPacketKind.Loop:
+                return ref _loopsSent;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "messages are counted with RecordSent");
         }
     }
 }

@@ -55,6 +55,8 @@ public sealed class LoadgenCommandTests : IDisposable
     [InlineData("--duration", "0")]
     [InlineData("--clients", "0")]
     [InlineData("--drain-seconds", "-1")]
+    [InlineData("--payload-rate", "5")]
+    [InlineData("--loop-rate", "1")]
     public void Impossible_numbers_are_argument_errors(string option, string value)
     {
         var args = new List<string> { "loadgen", "--topology", _dir.Combine("t.json"), "--rate", "10", "--duration", "1" };
@@ -71,6 +73,34 @@ public sealed class LoadgenCommandTests : IDisposable
         (int code, string text) = Run([.. args]);
         Assert.Equal(2, code);
         Assert.Contains(option, text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--payload-rate", "0")]
+    [InlineData("--payload-rate", "-2")]
+    [InlineData("--loop-rate", "-1")]
+    public void Impossible_cover_rates_are_argument_errors(string option, string value)
+    {
+        (int code, string text) = Run("loadgen", "--topology", _dir.Combine("t.json"), "--rate", "10", "--duration", "1", "--cover", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(option, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cover_rates_without_cover_are_refused_with_a_hint()
+    {
+        (int code, string text) = Run("loadgen", "--topology", _dir.Combine("t.json"), "--rate", "10", "--duration", "1", "--payload-rate", "5");
+        Assert.Equal(2, code);
+        Assert.Contains("need --cover", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cover_that_would_not_fit_in_memory_is_an_argument_error()
+    {
+        string topology = MakeTopology(out string authority);
+        (int code, string text) = Run("loadgen", "--topology", topology, "--authority-pub", authority, "--rate", "10", "--duration", "1000", "--clients", "100", "--cover", "--payload-rate", "5");
+        Assert.Equal(2, code);
+        Assert.Contains("held in memory", text, StringComparison.Ordinal);
     }
 
     [Fact]

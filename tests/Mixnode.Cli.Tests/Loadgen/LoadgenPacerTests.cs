@@ -121,6 +121,51 @@ public sealed class LoadgenPacerTests
         Assert.True(pacer.Remaining > 0);
     }
 
+    [Fact]
+    public void Drops_and_loops_ride_the_same_schedule_are_counted_apart_and_every_send_time_is_kept()
+    {
+        // Client 0: message, drop, loop, message; client 1: drop, message. The links fail nothing.
+        LoadgenSlot[][] slots =
+        [
+            [new(0.001, LoadgenPacketKind.Message, 0), new(0.002, LoadgenPacketKind.Drop, -1), new(0.002, LoadgenPacketKind.Loop, -1), new(0.004, LoadgenPacketKind.Message, 1)],
+            [new(0.0015, LoadgenPacketKind.Drop, -1), new(0.003, LoadgenPacketKind.Message, 0)],
+        ];
+        var log = new List<Event>();
+        var statistics = new LoadgenStatistics(Guid.NewGuid(), [2, 1]);
+        var time = new FakeTimeProvider();
+        long start = time.GetTimestamp();
+        var pacer = new LoadgenPacer([new FakeLink(0, log), new FakeLink(1, log)], slots, Packets(slots), statistics, time);
+
+        for (int ms = 1; ms <= 4; ms++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            pacer.SendDue(time.GetElapsedTime(start));
+        }
+
+        Assert.Equal(3, statistics.Sent);
+        Assert.Equal((2L, 1L), (statistics.DropsSent, statistics.LoopsSent));
+        Assert.Equal([(0, 0), (1, 0), (0, 1), (0, 2), (1, 1), (0, 3)], log.Where(e => e.Write).Select(e => (e.Client, e.Sequence)));
+
+        // One time per send, in the order sent, as the fake clock stood at each tick.
+        long[] sent = pacer.SendTimestamps();
+        Assert.Equal(6, sent.Length);
+        Assert.Equal([1, 2, 2, 2, 3, 4], sent.Select(t => (int)time.GetElapsedTime(start, t).TotalMilliseconds));
+    }
+
+    [Fact]
+    public void A_failed_cover_send_is_taken_back_too()
+    {
+        LoadgenSlot[][] slots = [[new(0, LoadgenPacketKind.Drop, -1), new(0, LoadgenPacketKind.Loop, -1), new(0, LoadgenPacketKind.Message, 0)]];
+        var statistics = new LoadgenStatistics(Guid.NewGuid(), [1]);
+        var pacer = new LoadgenPacer([new FakeLink(0, []) { FailFlush = true }], slots, Packets(slots), statistics, new FakeTimeProvider());
+        pacer.SendDue(TimeSpan.Zero);
+        Assert.Equal((0L, 0L, 0L, 3L), (statistics.Sent, statistics.DropsSent, statistics.LoopsSent, statistics.SendFailures));
+        Assert.Empty(pacer.SendTimestamps());
+    }
+
+    /// <summary>Stand-in packets per slot: each holds its client and its index in the client's slots.</summary>
+    private static ForwardPacket[][] Packets(LoadgenSlot[][] slots) => Packets([.. slots.Select(s => s.Select(x => x.Seconds).ToArray())]);
+
     /// <summary>Stand-in packets: each holds its client and sequence, so a link can tell which one it got.</summary>
     private static ForwardPacket[][] Packets(double[][] schedules) =>
         [.. schedules.Select((s, c) => s.Select((_, seq) =>

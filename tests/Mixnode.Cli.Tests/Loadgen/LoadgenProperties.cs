@@ -22,9 +22,9 @@ public sealed class LoadgenProperties
     }
 
     [Property(MaxTest = 300)]
-    public bool Messages_round_trip(Guid run, int client, int sequence, long scheduled, long delays)
+    public bool Messages_round_trip(Guid run, int client, int sequence, long scheduled, long delays, int recipient)
     {
-        var message = new LoadgenMessage(run, client, sequence, scheduled, delays);
+        var message = new LoadgenMessage(run, client, sequence, scheduled, delays, recipient);
         return LoadgenMessage.TryRead(message.ToBytes(), out LoadgenMessage back) && back == message;
     }
 

@@ -48,20 +48,25 @@ public sealed class LoadgenReportTests
         statistics.RecordSent(1, 1, t0, 50);
         statistics.RecordSendFailure(1, 1);
 
-        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 0, 0, 0, 10), t0 + (100 * ms)));
-        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 0, 2, 0, 30), t0 + (300 * ms)));
-        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 1, 0, 0, 40), t0 + (200 * ms)));
-        Assert.Equal(DeliveryOutcome.Duplicate, statistics.RecordArrival(new LoadgenMessage(run, 0, 0, 0, 10), t0 + (400 * ms)));
-        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(Guid.NewGuid(), 0, 1, 0, 0), t0 + ms));
-        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 1, 1, 0, 0), t0 + ms));
-        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 7, 0, 0, 0), t0 + ms));
-        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 0, -1, 0, 0), t0 + ms));
+        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 0, 0, 0, 10, 1), t0 + (100 * ms), 1));
+        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 0, 2, 0, 30, 1), t0 + (300 * ms), 1));
+        Assert.Equal(DeliveryOutcome.Delivered, statistics.RecordArrival(new LoadgenMessage(run, 1, 0, 0, 40, 1), t0 + (200 * ms), 1));
+        Assert.Equal(DeliveryOutcome.Duplicate, statistics.RecordArrival(new LoadgenMessage(run, 0, 0, 0, 10, 1), t0 + (400 * ms), 1));
+        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(Guid.NewGuid(), 0, 1, 0, 0, 1), t0 + ms, 1));
+        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 1, 1, 0, 0, 1), t0 + ms, 1));
+        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 7, 0, 0, 0, 1), t0 + ms, 1));
+        Assert.Equal(DeliveryOutcome.Foreign, statistics.RecordArrival(new LoadgenMessage(run, 0, -1, 0, 0, 1), t0 + ms, 1));
+
+        // In another client's mailbox: a routing fault, not a delivery (and not a duplicate of a later right one).
+        Assert.Equal(DeliveryOutcome.Misdelivered, statistics.RecordArrival(new LoadgenMessage(run, 0, 1, 0, 20, 1), t0 + ms, 0));
 
         Assert.Equal(4, statistics.Sent);
         Assert.Equal(3, statistics.Delivered);
         Assert.Equal(1, statistics.Duplicates);
         Assert.Equal(4, statistics.Foreign);
         Assert.Equal(1, statistics.SendFailures);
+        Assert.Equal(1, statistics.Misdelivered);
+        Assert.Equal(3, statistics.ArrivalTimestamps().Length);
 
         (double[] latencies, double[] minusDelays) = statistics.Samples();
         LoadgenReport report = LoadgenReport.Create(statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, 2, 10, 2, prebuilt: true);
@@ -96,6 +101,81 @@ public sealed class LoadgenReportTests
     }
 
     [Fact]
+    public void The_json_report_has_the_cover_and_anonymity_keys()
+    {
+        LoadgenReport report = LoadgenReport.Create(10, 8, 1, [1, 2, 3], [0.5, 1, 1.5], 4, 20, 5, prebuilt: true) with
+        {
+            Cover = true,
+            PayloadRatePerClient = 6.25,
+            LoopRatePerClient = 0.5,
+            DropsSent = 40,
+            LoopsSent = 9,
+            LoopsReturned = 8,
+            QueueWaitMs = LatencySummary.Of([10, 20]),
+            AnonymityBits = 6.5,
+            AnonymityCandidatesMean = 300,
+            AnonymityScored = 8,
+            AnonymityShiftMs = 0.4,
+        };
+        using JsonDocument json = JsonDocument.Parse(report.ToJson());
+        JsonElement root = json.RootElement;
+        Assert.True(root.GetProperty("cover").GetBoolean());
+        Assert.Equal(40, root.GetProperty("drops_sent").GetInt64());
+        Assert.Equal(9, root.GetProperty("loops_sent").GetInt64());
+        Assert.Equal(8, root.GetProperty("loops_returned").GetInt64());
+        Assert.Equal(6.5, root.GetProperty("anonymity_bits").GetDouble());
+        Assert.Equal(300, root.GetProperty("anonymity_candidates_mean").GetDouble());
+        foreach (string key in new[] { "payload_rate_per_client", "loop_rate_per_client", "queue_rejected", "queue_wait_ms", "anonymity_scored", "anonymity_shift_ms", "misdelivered" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+
+        // Without a figure the key is still there, null, with the reason beside it.
+        using JsonDocument none = JsonDocument.Parse((report with { AnonymityBits = null, AnonymityNote = "not computed" }).ToJson());
+        Assert.Equal(JsonValueKind.Null, none.RootElement.GetProperty("anonymity_bits").ValueKind);
+        Assert.Equal("not computed", none.RootElement.GetProperty("anonymity_note").GetString());
+    }
+
+    [Fact]
+    public void The_summary_shows_cover_counts_and_the_anonymity_figure()
+    {
+        LoadgenReport report = LoadgenReport.Create(10, 8, 1, [1, 2, 3], [0.5, 1, 1.5], 4, 20, 5, prebuilt: true) with
+        {
+            Cover = true,
+            PayloadRatePerClient = 6.25,
+            LoopRatePerClient = 0.5,
+            DropsSent = 40,
+            LoopsSent = 9,
+            LoopsReturned = 8,
+            AnonymityBits = 6.5,
+            AnonymityCandidatesMean = 300,
+            AnonymityScored = 8,
+        };
+        using var output = new StringWriter();
+        new LoadgenProgress(output).WriteReport(report);
+        string text = output.ToString();
+        Assert.Contains("drops sent", text, StringComparison.Ordinal);
+        Assert.Contains("9 / 8", text, StringComparison.Ordinal);
+        Assert.Contains("anonymity (timing) bits", text, StringComparison.Ordinal);
+        Assert.Contains("6.50", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recipients_are_other_clients_drawn_uniformly()
+    {
+        var counts = new int[5];
+        for (int i = 0; i < 8000; i++)
+        {
+            counts[LoadgenRunner.OtherClient(2, 5)]++;
+        }
+
+        // 2,000 each expected (sd 39); never the sender.
+        Assert.Equal(0, counts[2]);
+        Assert.All(counts.Where((_, i) => i != 2), n => Assert.InRange(n, 1800, 2200));
+        Assert.Equal(0, LoadgenRunner.OtherClient(0, 1));
+    }
+
+    [Fact]
     public void The_histogram_page_is_self_contained_and_counts_every_sample()
     {
         double[] samples = [.. Enumerable.Range(0, 1000).Select(i => 100 + (i % 250) * 1.5)];
@@ -119,7 +199,7 @@ public sealed class LoadgenReportTests
     [Fact]
     public void Messages_round_trip_and_other_bytes_are_not_messages()
     {
-        var message = new LoadgenMessage(Guid.NewGuid(), 3, 12345, 987654321, 250);
+        var message = new LoadgenMessage(Guid.NewGuid(), 3, 12345, 987654321, 250, 7);
         byte[] payload = new byte[2000];
         message.WriteTo(payload);
         Assert.True(LoadgenMessage.TryRead(payload, out LoadgenMessage back));
