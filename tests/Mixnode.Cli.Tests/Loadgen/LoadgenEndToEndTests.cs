@@ -76,10 +76,13 @@ public sealed class LoadgenEndToEndTests : IDisposable
                 if (File.Exists(nodes))
                 {
                     using JsonDocument json = JsonDocument.Parse(await File.ReadAllTextAsync(nodes));
-                    if (json.RootElement.EnumerateArray().Count(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number) == count)
+                    JsonElement[] started = [.. json.RootElement.EnumerateArray().Where(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number)];
+
+                    // A node listens a while after its process starts (longer on a busy machine): wait for every port.
+                    string[] addresses = [.. started.SelectMany(n => new[] { n.GetProperty("address"), n.GetProperty("client_address") })
+                        .Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!)];
+                    if (started.Length == count && await AllListeningAsync(addresses))
                     {
-                        // Listening takes a moment after the process starts; loadgen's probe would call it unreachable.
-                        await Task.Delay(TimeSpan.FromSeconds(1.5));
                         return;
                     }
                 }
@@ -91,6 +94,25 @@ public sealed class LoadgenEndToEndTests : IDisposable
 
             await Task.Delay(100);
         }
+    }
+
+    private static async Task<bool> AllListeningAsync(IEnumerable<string> addresses)
+    {
+        foreach (string address in addresses)
+        {
+            int colon = address.LastIndexOf(':');
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(address[..colon], int.Parse(address[(colon + 1)..], CultureInfo.InvariantCulture));
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A base port whose next <paramref name="count"/> ports are free now.</summary>
