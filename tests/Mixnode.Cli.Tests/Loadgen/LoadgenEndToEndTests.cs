@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.Json;
 using Mixnode.Cli.Tests.Keygen;
+using Mixnode.Cli.Tests.Support;
 
 namespace Mixnode.Cli.Tests.Loadgen;
 
@@ -30,7 +31,7 @@ public sealed class LoadgenEndToEndTests : IDisposable
     {
         string net = _dir.Combine("net");
         using var testnetOutput = new StringWriter(CultureInfo.InvariantCulture);
-        Task<int> testnet = Task.Run(() => MixnodeCommand.Run(["testnet", "--dir", net, "--duration", "18", "--base-port", FreeBasePort(7)], testnetOutput));
+        Task<int> testnet = Task.Run(() => MixnodeCommand.Run(["testnet", "--dir", net, "--duration", "18", "--base-port", FreePorts.BasePort(7)], testnetOutput));
         await WaitForNodesAsync(net, 5, testnet, testnetOutput);
 
         string report = _dir.Combine("report.json");
@@ -113,35 +114,5 @@ public sealed class LoadgenEndToEndTests : IDisposable
         }
 
         return true;
-    }
-
-    /// <summary>A base port whose next <paramref name="count"/> ports are free now.</summary>
-    private static string FreeBasePort(int count)
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int basePort = Random.Shared.Next(20_000, 60_000);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, basePort + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-
-                return basePort.ToString(CultureInfo.InvariantCulture);
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                listeners.ForEach(l => l.Stop());
-            }
-        }
-
-        throw new InvalidOperationException("no free ports found");
     }
 }

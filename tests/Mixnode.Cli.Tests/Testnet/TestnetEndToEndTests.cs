@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.Json;
 using Mixnode.Cli.Tests.Keygen;
+using Mixnode.Cli.Tests.Support;
 
 namespace Mixnode.Cli.Tests.Testnet;
 
@@ -22,7 +23,7 @@ public sealed class TestnetEndToEndTests : IDisposable
     public async Task Runs_every_node_as_a_process_and_stops_them_all_after_the_duration()
     {
         string net = _dir.Combine("net");
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "3", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "3", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
 
         Assert.True(code == 0, text);
         int[] pids = Pids(net);
@@ -45,7 +46,7 @@ public sealed class TestnetEndToEndTests : IDisposable
         // The node's state directory is a file: it exits at start-up, the provider would run on.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0"));
         await File.WriteAllTextAsync(Path.Combine(net, "mix-0-0", "state"), "not a directory");
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
 
         Assert.NotEqual(0, code);
         Assert.Matches("mix-0-0 (failed to start|exited unexpectedly)", text);
@@ -60,7 +61,7 @@ public sealed class TestnetEndToEndTests : IDisposable
 
         // mix-0-0's log path is a directory, so its start throws after provider-0 is already running.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0", "node.log"));
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreeBasePort(3));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
 
         Assert.Equal(1, code);
         Assert.Contains("mix-0-0: cannot write", text, StringComparison.Ordinal);
@@ -102,35 +103,5 @@ public sealed class TestnetEndToEndTests : IDisposable
         {
             return false;
         }
-    }
-
-    /// <summary>A base port whose next <paramref name="count"/> ports are free now (tests run on shared machines).</summary>
-    private static string FreeBasePort(int count)
-    {
-        for (int attempt = 0; attempt < 50; attempt++)
-        {
-            int basePort = Random.Shared.Next(20_000, 60_000);
-            var listeners = new List<TcpListener>();
-            try
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    var listener = new TcpListener(IPAddress.Loopback, basePort + i);
-                    listener.Start();
-                    listeners.Add(listener);
-                }
-
-                return basePort.ToString(CultureInfo.InvariantCulture);
-            }
-            catch (SocketException)
-            {
-            }
-            finally
-            {
-                listeners.ForEach(l => l.Stop());
-            }
-        }
-
-        throw new InvalidOperationException("no free ports found");
     }
 }
