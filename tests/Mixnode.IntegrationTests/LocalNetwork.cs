@@ -80,6 +80,10 @@ internal sealed class LocalNetwork : IDisposable
             "Mixnode:Links:ReconnectBackoffMin=00:00:00.050",
             "Mixnode:Links:ReconnectBackoffMax=00:00:00.500",
             "Logging:LogLevel:Default=Warning",
+
+            // No loop cover unless a test asks for it (later settings win): tests that count what a node forwards
+            // must not see its own loops among the packets.
+            "Mixnode:Mixing:LoopRatePerSecond=0",
             .. node.Addresses.Length > 1 ? [$"Mixnode:ClientListenAddress={node.Addresses[1]}"] : Array.Empty<string>(),
             .. extra,
         ];
