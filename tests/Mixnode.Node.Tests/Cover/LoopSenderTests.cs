@@ -142,9 +142,10 @@ public sealed class LoopSenderTests : IDisposable
         using var sender = new LoopSender(() => _topology, self.Id, mixer, loops, metrics, logger, _time, rateOverride: 0.2);
         sender.Start();
 
-        // To 15 s into the next epoch, a second at a time.
+        // To 2 minutes into the next epoch, a second at a time. The report rides on the loops' own Poisson ticks (0.2/s):
+        // the chance that none falls in the 110 s after the 10 s grace is e^-22, never in practice.
         TimeSpan toNext = (EpochClock.Origin + (EpochClock.DefaultPeriod * (TestNetwork.FirstEpoch + 1))) - _time.GetUtcNow();
-        for (int s = 0; s < (int)toNext.TotalSeconds + 15; s++)
+        for (int s = 0; s < (int)toNext.TotalSeconds + 120; s++)
         {
             _time.Advance(TimeSpan.FromSeconds(1));
         }
