@@ -22,7 +22,7 @@ internal sealed record TestnetSettings(
 {
     /// <summary>
     /// Each node's loops per second (λM): 1/s keeps every link of an idle 5-node testnet carrying packets (each loop
-    /// crosses four links) at a cost far below a percent of one core.
+    /// crosses four links; measured in docs/benchmarks.md, "Mixing and cover traffic on the testnet").
     /// </summary>
     public const double DefaultCoverRate = 1;
 

@@ -5,8 +5,7 @@ namespace Mixnode.Node.Mixing;
 
 /// <summary>
 /// Shuffle randomness from the operating system's CSPRNG. One <see cref="RandomNumberGenerator.Fill"/> call serves 64
-/// draws (a call per draw would cost more than the rest of the mixer per packet); the buffer is per thread, so
-/// concurrent mixers need no lock. Bounded draws use Lemire's multiply-shift with rejection: exactly uniform.
+/// draws, so the call's fixed cost is not paid per packet; the buffer is per thread, so concurrent mixers need no lock. Bounded draws use Lemire's multiply-shift with rejection: exactly uniform.
 /// </summary>
 internal sealed class CsprngShuffleRandom : IShuffleRandom
 {
