@@ -18,7 +18,7 @@ using Mixnode.Sphinx.Crypto;
 namespace Mixnode.Node.Tests.Telemetry;
 
 /// <summary>
-/// DESIGN.md, "Telemetry without per-user data": tags come from closed sets only, and no peer address, node id,
+/// Telemetry without per-user data (docs/node.md, "Telemetry"): tags come from closed sets only, and no peer address, node id,
 /// packet tag, SURB id or key ever becomes a tag or a log field. (a) runs every metric the node has and checks
 /// every tag it records; (b) reads every [LoggerMessage] template in src/ and checks its placeholders.
 /// </summary>
