@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mixnode.Node.Tests.Support;
 
 namespace Mixnode.Node.Tests.Architecture;
 
@@ -27,7 +28,7 @@ public sealed partial class StageDependencyTests
     [Fact]
     public void Every_stage_depends_only_on_later_stages_and_shared_pieces()
     {
-        string nodeSource = Path.Combine(RepositoryRoot(), "src", "Mixnode.Node");
+        string nodeSource = Path.Combine(RepositoryFiles.Root(), "src", "Mixnode.Node");
         var violations = new List<string>();
         foreach (string file in Directory.EnumerateFiles(nodeSource, "*.cs", SearchOption.AllDirectories))
         {
@@ -61,7 +62,7 @@ public sealed partial class StageDependencyTests
     [Fact]
     public void The_shared_pieces_know_no_stage()
     {
-        string nodeSource = Path.Combine(RepositoryRoot(), "src", "Mixnode.Node");
+        string nodeSource = Path.Combine(RepositoryFiles.Root(), "src", "Mixnode.Node");
         var violations = new List<string>();
         foreach (string folder in s_shared)
         {
@@ -78,19 +79,6 @@ public sealed partial class StageDependencyTests
 
     private static IEnumerable<string> ImportedNodeNamespaces(string source) =>
         NodeNamespaceUse().Matches(source).Select(m => m.Groups["ns"].Value).Distinct();
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mixnode.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Mixnode.sln above {AppContext.BaseDirectory}");
-    }
 
     // "using Mixnode.Node.X;" and fully qualified "Mixnode.Node.X.Type" outside comments' crefs alike.
     [GeneratedRegex(@"\bMixnode\.Node\.(?<ns>[A-Z][A-Za-z]*(?:\.[A-Z][A-Za-z]*)*?)(?=;|\.[A-Z][A-Za-z]*\b)")]

@@ -314,24 +314,11 @@ public sealed partial class PrivacyTests
 
     private static IEnumerable<string> SourceFiles()
     {
-        string src = Path.Combine(RepositoryRoot(), "src");
+        string src = Path.Combine(RepositoryFiles.Root(), "src");
         char sep = Path.DirectorySeparatorChar;
         return Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{sep}obj{sep}", StringComparison.Ordinal) && !f.Contains($"{sep}bin{sep}", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Mixnode.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Mixnode.sln above {AppContext.BaseDirectory}");
     }
 
     // [LoggerMessage( … )] with string literals and one level of parentheses inside.
