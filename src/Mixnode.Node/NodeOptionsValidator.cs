@@ -92,7 +92,8 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             overrides.PoolInterval ?? basis.Interval,
             overrides.PoolThreshold ?? basis.Threshold,
             overrides.PoolMinPool ?? basis.MinPool,
-            overrides.PoolFraction ?? basis.Fraction);
+            overrides.PoolFraction ?? basis.Fraction,
+            PoolSettingNames.Configuration);
         return (strategy, pool);
     }
 
@@ -123,13 +124,7 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             }
             catch (TopologyException e)
             {
-                errors.Add(e.Message
-                    .Replace("mixing.pool: interval_ms", "Mixnode:Mixing:PoolInterval", StringComparison.Ordinal)
-                    .Replace("mixing.pool.interval_ms", "Mixnode:Mixing:PoolInterval", StringComparison.Ordinal)
-                    .Replace("mixing.pool.threshold", "Mixnode:Mixing:PoolThreshold", StringComparison.Ordinal)
-                    .Replace("mixing.pool.min_pool", "Mixnode:Mixing:PoolMinPool", StringComparison.Ordinal)
-                    .Replace("min_pool", "PoolMinPool", StringComparison.Ordinal)
-                    .Replace("mixing.pool.fraction", "Mixnode:Mixing:PoolFraction", StringComparison.Ordinal));
+                errors.Add(e.Message);
             }
         }
     }

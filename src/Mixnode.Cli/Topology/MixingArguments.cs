@@ -10,6 +10,8 @@ namespace Mixnode.Cli.Topology;
 /// </summary>
 internal sealed class MixingArguments
 {
+    private static readonly PoolSettingNames s_names = new("--pool-interval-ms", "--pool-threshold", "--pool-min-pool", "--pool-fraction");
+
     public Option<string> Strategy { get; } = new("--mixing")
     {
         Description = "Mixing strategy of the network: poisson (stop-and-go, per-hop delays drawn by senders) or timed-pool (batch-and-shuffle; senders use delay 0).",
@@ -62,19 +64,11 @@ internal sealed class MixingArguments
 
         try
         {
-            return (strategy, new PoolParameters(TimeSpan.FromMilliseconds(intervalMs), threshold, minPool, fraction), null);
+            return (strategy, new PoolParameters(TimeSpan.FromMilliseconds(intervalMs), threshold, minPool, fraction, s_names), null);
         }
         catch (TopologyException e)
         {
-            string message = e.Message
-                .Replace("mixing.pool: interval_ms", "--pool-interval-ms", StringComparison.Ordinal)
-                .Replace("mixing.pool.interval_ms", "--pool-interval-ms", StringComparison.Ordinal)
-                .Replace("mixing.pool.threshold", "--pool-threshold", StringComparison.Ordinal)
-                .Replace("mixing.pool.min_pool", "--pool-min-pool", StringComparison.Ordinal)
-                .Replace("min_pool", "--pool-min-pool", StringComparison.Ordinal)
-                .Replace("mixing.pool.fraction", "--pool-fraction", StringComparison.Ordinal)
-                .Replace("threshold above 0", "--pool-threshold above 0", StringComparison.Ordinal);
-            return (strategy, null, message);
+            return (strategy, null, e.Message);
         }
     }
 

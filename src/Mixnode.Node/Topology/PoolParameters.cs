@@ -11,36 +11,38 @@ internal sealed record PoolParameters
     /// <summary>The most packets a pool setting may ask a mix to keep back (a mix holds at most its queue bound anyway).</summary>
     public const int MaxMinPool = 1_000_000;
 
-    public PoolParameters(TimeSpan interval, int threshold, int minPool, double fraction)
+    /// <param name="names">How the settings are spelled where they came from, for the error messages; the document's by default.</param>
+    public PoolParameters(TimeSpan interval, int threshold, int minPool, double fraction, PoolSettingNames? names = null)
     {
+        names ??= PoolSettingNames.Document;
         if (interval < TimeSpan.Zero || interval > TimeSpan.FromHours(1))
         {
-            throw new TopologyException($"mixing.pool.interval_ms must be between 0 and one hour, got {interval.TotalMilliseconds}");
+            throw new TopologyException($"{names.Interval} must be between 0 and one hour, got {interval.TotalMilliseconds}");
         }
 
         if (threshold < 0 || threshold > MaxMinPool + 1_000_000)
         {
-            throw new TopologyException($"mixing.pool.threshold must be between 0 and 2,000,000, got {threshold}");
+            throw new TopologyException($"{names.Threshold} must be between 0 and 2,000,000, got {threshold}");
         }
 
         if (interval == TimeSpan.Zero && threshold == 0)
         {
-            throw new TopologyException("mixing.pool: interval_ms must be above 0 or threshold above 0 (with both 0 the pool would never send)");
+            throw new TopologyException($"{names.Interval} must be above 0 or {names.Threshold} above 0 (with both 0 the pool would never send)");
         }
 
         if (minPool < 0 || minPool > MaxMinPool)
         {
-            throw new TopologyException($"mixing.pool.min_pool must be between 0 and {MaxMinPool}, got {minPool}");
+            throw new TopologyException($"{names.MinPool} must be between 0 and {MaxMinPool}, got {minPool}");
         }
 
         if (threshold != 0 && threshold <= minPool)
         {
-            throw new TopologyException($"mixing.pool.threshold ({threshold}) must be above min_pool ({minPool}), or a pool at its threshold would send nothing");
+            throw new TopologyException($"{names.Threshold} ({threshold}) must be above {names.MinPool} ({minPool}), or a pool at its threshold would send nothing");
         }
 
         if (!(fraction > 0 && fraction <= 1))
         {
-            throw new TopologyException($"mixing.pool.fraction must be in (0, 1], got {fraction}");
+            throw new TopologyException($"{names.Fraction} must be in (0, 1], got {fraction}");
         }
 
         Interval = interval;

@@ -6,7 +6,7 @@ namespace Mixnode.Node.Tests.Mixing;
 public sealed class PoolParametersTests
 {
     [Theory]
-    [InlineData(0, 0, 0, 0.5, "interval_ms must be above 0 or threshold above 0")] // neither clock nor count: never sends
+    [InlineData(0, 0, 0, 0.5, "mixing.pool.interval_ms must be above 0 or mixing.pool.threshold above 0")] // neither clock nor count: never sends
     [InlineData(-1, 0, 0, 0.5, "mixing.pool.interval_ms")]
     [InlineData(3_600_001, 0, 0, 0.5, "mixing.pool.interval_ms")]
     [InlineData(100, -1, 0, 0.5, "mixing.pool.threshold")]
@@ -18,8 +18,8 @@ public sealed class PoolParametersTests
     [InlineData(100, 0, 0, double.PositiveInfinity, "mixing.pool.fraction")]
     [InlineData(100, 0, -1, 0.5, "mixing.pool.min_pool")]
     [InlineData(100, 0, PoolParameters.MaxMinPool + 1, 0.5, "mixing.pool.min_pool")]
-    [InlineData(100, 10, 10, 0.5, "mixing.pool.threshold (10) must be above min_pool (10)")]
-    [InlineData(0, 5, 20, 0.5, "mixing.pool.threshold (5) must be above min_pool (20)")]
+    [InlineData(100, 10, 10, 0.5, "mixing.pool.threshold (10) must be above mixing.pool.min_pool (10)")]
+    [InlineData(0, 5, 20, 0.5, "mixing.pool.threshold (5) must be above mixing.pool.min_pool (20)")]
     public void A_bad_setting_is_refused_naming_it(int intervalMs, int threshold, int minPool, double fraction, string message)
     {
         var e = Assert.Throws<TopologyException>(() => new PoolParameters(TimeSpan.FromMilliseconds(intervalMs), threshold, minPool, fraction));

@@ -113,7 +113,7 @@ public sealed class NetworkDocumentTests
     [Theory]
     [InlineData("\"strategy\": \"shuffle\"", "mixing: field 'strategy'")]
     [InlineData("\"strategy\": \"timed-pool\"", "missing field 'pool'")]
-    [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 0, \"threshold\": 0, \"min_pool\": 0, \"fraction\": 1}", "interval_ms must be above 0 or threshold above 0")]
+    [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 0, \"threshold\": 0, \"min_pool\": 0, \"fraction\": 1}", "mixing.pool.interval_ms must be above 0 or mixing.pool.threshold above 0")]
     [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 100, \"threshold\": 0, \"min_pool\": 0, \"fraction\": 0}", "mixing.pool.fraction")]
     [InlineData("\"strategy\": \"timed-pool\", \"pool\": {\"interval_ms\": 100, \"threshold\": 0, \"min_pool\": -3, \"fraction\": 1}", "mixing.pool.min_pool")]
     [InlineData("\"strategy\": \"poisson\", \"client_loop_rate_per_sec\": -1", "mixing.client_loop_rate_per_sec")]
