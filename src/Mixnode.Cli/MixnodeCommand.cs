@@ -42,6 +42,12 @@ internal static class MixnodeCommand
             // The default (2 s) would end the process while the testnet still stops its nodes, orphaning them.
             configuration.ProcessTerminationTimeout = TestnetCommand.TerminationTimeout;
         }
+        else if (parse.CommandResult.Command.Name == RunCommand.Name)
+        {
+            // The node's host handles Ctrl-C and SIGTERM itself and drains within Mixnode:ShutdownTimeout; the parser's
+            // handler would end the process 2 s in, dropping every packet still held.
+            configuration.ProcessTerminationTimeout = null;
+        }
 
         return parse.Invoke(configuration);
     }

@@ -85,8 +85,25 @@ public sealed class NodeOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:00.010")]
     public TimeSpan ReleaseQuantum { get; set; } = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>
+    /// How long a stop (SIGTERM, Ctrl-C) may take: listeners close at once, packets whose delay ends within it still
+    /// leave, the rest are dropped (reason shutdown), the replay filters are flushed. Also the host's shutdown timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// True (the default): no log line carries a peer's address at any level. False lets Debug lines name the
+    /// remote address of links (for debugging a lab network; never on a relay with real users). Tor's SafeLogging.
+    /// </summary>
+    public bool SafeLogging { get; set; } = true;
+
     /// <summary>The mixing strategy and cover rate come from the network document; these override them (tests, labs).</summary>
     public MixingOptions Mixing { get; set; } = new();
+
+    public ManagementOptions Management { get; set; } = new();
+
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     public LinkOptions Links { get; set; } = new();
 
@@ -119,6 +136,33 @@ public sealed class MixingOptions
     /// <summary>The node's own loops per second instead of the document's λM (0 turns them off).</summary>
     [Range(0, 1e6)]
     public double? LoopRatePerSecond { get; set; }
+}
+
+/// <summary>The HTTP endpoint for operators: /metrics, /health/live, /health/ready.</summary>
+public sealed class ManagementOptions
+{
+    /// <summary>
+    /// <c>ip:port</c> the endpoint binds to; loopback by default, so nothing is exposed unless configured
+    /// (<c>0.0.0.0:9464</c> in a container or pod). Port 0 picks a free port (tests). Empty turns the endpoint off.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1:9464";
+}
+
+/// <summary>Where metrics go besides /metrics.</summary>
+public sealed class TelemetryOptions
+{
+    /// <summary>OTLP collector URL (for example http://127.0.0.1:4317); empty (the default) sends nothing.</summary>
+    public string OtlpEndpoint { get; set; } = "";
+
+    /// <summary><c>grpc</c> (port 4317) or <c>http/protobuf</c> (port 4318).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>How often metrics are pushed to the OTLP collector.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan OtlpExportInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Also export the runtime's metrics (GC, thread pool, memory, CPU).</summary>
+    public bool RuntimeMetrics { get; set; } = true;
 }
 
 /// <summary>Limits and timers of the links between nodes.</summary>

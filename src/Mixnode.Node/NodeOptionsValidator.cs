@@ -25,6 +25,8 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         ValidateAttributes(options.Delivery, NodeOptions.SectionName + ":Delivery", errors);
         ValidateAttributes(options.Clients, NodeOptions.SectionName + ":Clients", errors);
         ValidateAttributes(options.Mixing, NodeOptions.SectionName + ":Mixing", errors);
+        ValidateAttributes(options.Telemetry, NodeOptions.SectionName + ":Telemetry", errors);
+        ValidateManagement(options, errors);
         if (options.ClientListenAddress.Length > 0 && !TryParseEndPoint(options.ClientListenAddress, out _))
         {
             errors.Add($"Mixnode:ClientListenAddress '{options.ClientListenAddress}' is not ip:port (for example 127.0.0.1:31001), or leave it empty on a mix.");
@@ -128,6 +130,31 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
             }
         }
     }
+
+    private static void ValidateManagement(NodeOptions options, List<string> errors)
+    {
+        string management = options.Management.ListenAddress;
+        if (management.Length > 0 && !TryParseManagementEndPoint(management, out _))
+        {
+            errors.Add($"Mixnode:Management:ListenAddress '{management}' is not ip:port (for example 127.0.0.1:9464), or leave it empty to turn the endpoint off.");
+        }
+
+        TelemetryOptions telemetry = options.Telemetry;
+        if (telemetry.OtlpEndpoint.Length > 0
+            && (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out Uri? otlp) || (otlp.Scheme != Uri.UriSchemeHttp && otlp.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"Mixnode:Telemetry:OtlpEndpoint '{telemetry.OtlpEndpoint}' is not an http(s) URL (for example http://127.0.0.1:4317), or leave it empty to send nothing.");
+        }
+
+        if (telemetry.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            errors.Add($"Mixnode:Telemetry:OtlpProtocol '{telemetry.OtlpProtocol}' is unknown; use 'grpc' or 'http/protobuf'.");
+        }
+    }
+
+    /// <summary>The management endpoint's address: ip:port, where port 0 (any free port) is allowed.</summary>
+    public static bool TryParseManagementEndPoint(string value, out IPEndPoint endPoint) =>
+        IPEndPoint.TryParse(value, out endPoint!) && value.Contains(':', StringComparison.Ordinal);
 
     /// <summary>The geometry a setting names, or null.</summary>
     public static SphinxGeometry? ResolveGeometry(string name) => name.ToLowerInvariant() switch

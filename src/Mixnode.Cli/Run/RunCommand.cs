@@ -1,11 +1,17 @@
 using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mixnode.Node;
 using Mixnode.Node.Hosting;
 using Mixnode.Node.Keys;
+using Mixnode.Node.Management;
+using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Cli.Run;
@@ -14,23 +20,59 @@ namespace Mixnode.Cli.Run;
 /// <c>mixnode run [--config FILE] [KEY=VALUE…]</c>: runs a node until Ctrl-C / SIGTERM. Configuration, later
 /// sources winning: the JSON file (default <c>appsettings.json</c> in the working directory, if present),
 /// environment variables (<c>MIXNODE__LISTENADDRESS=…</c> is <c>Mixnode:ListenAddress</c>), then
-/// <c>Mixnode:Key=Value</c> arguments. A configuration or key problem stops the start with a message that
-/// names the setting or file and the fix (exit 2), never a stack trace.
+/// <c>Mixnode:Key=Value</c> arguments. Every start-up problem (configuration, keys, network document, an address in
+/// use) stops the start with one message that names the setting or file and the fix, exit 2, before anything
+/// listens; <c>--stack-trace</c> adds the exception's details.
 /// </summary>
 internal static class RunCommand
 {
+    public const string Name = "run";
+
     public static Command Create()
     {
         var config = new Option<FileInfo?>("--config") { Description = "JSON configuration file (section \"Mixnode\"); see config/appsettings.json." };
+        var stackTrace = new Option<bool>("--stack-trace") { Description = "On a start-up error, print the exception with its stack trace too." };
         var overrides = new Argument<string[]>("SETTING") { Description = "Overrides such as Mixnode:ListenAddress=127.0.0.1:30005.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("run", "Run a mix node until stopped (Ctrl-C or SIGTERM).") { config, overrides };
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(config)?.FullName, parse.GetValue(overrides) ?? [], parse.InvocationConfiguration.Error, cancellation));
+        var command = new Command(Name, "Run a mix node until stopped (Ctrl-C or SIGTERM: it drains within Mixnode:ShutdownTimeout).") { config, stackTrace, overrides };
+        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(config)?.FullName, parse.GetValue(overrides) ?? [], parse.GetValue(stackTrace), parse.InvocationConfiguration.Error, cancellation));
         return command;
     }
 
-    public static IHost Build(string? configPath, IReadOnlyList<string> overrides, Action<IServiceCollection>? configure = null)
+    /// <summary>
+    /// The node's host: a minimal ASP.NET Core application when the management endpoint is on (Kestrel on that address
+    /// only), a plain Generic Host when it is off. Throws <see cref="OptionsValidationException"/> for any invalid
+    /// setting, before anything binds.
+    /// </summary>
+    public static IHost Build(string? configPath, IReadOnlyList<string> overrides, Action<IServiceCollection>? configure = null, bool stackTraces = false)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        IConfigurationRoot configuration = ReadConfiguration(configPath, overrides);
+        NodeOptions options = StartupConfiguration.Bind(configuration);
+        string management = options.Management.ListenAddress;
+        IPEndPoint? managementEndPoint = null;
+        if (management.Length > 0)
+        {
+            NodeOptionsValidator.TryParseManagementEndPoint(management, out IPEndPoint endPoint);
+            managementEndPoint = endPoint;
+        }
+
+        if (managementEndPoint is not null)
+        {
+            WebApplicationBuilder web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mixnode" });
+            Configure(web, configuration, options, configure, stackTraces);
+            web.AddManagementEndpoint(managementEndPoint);
+            WebApplication app = web.Build();
+            app.MapManagementEndpoint();
+            return app;
+        }
+
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        Configure(builder, configuration, options, configure, stackTraces);
+        return builder.Build();
+    }
+
+    private static IConfigurationRoot ReadConfiguration(string? configPath, IReadOnlyList<string> overrides)
+    {
+        var configuration = new ConfigurationBuilder();
         if (configPath is not null)
         {
             if (!File.Exists(configPath))
@@ -38,54 +80,116 @@ internal static class RunCommand
                 throw new ConfigurationFileMissingException($"configuration file '{configPath}' does not exist (give an existing file to --config)");
             }
 
-            builder.Configuration.AddJsonFile(configPath, optional: false, reloadOnChange: false);
+            configuration.AddJsonFile(configPath, optional: false, reloadOnChange: false);
         }
         else
         {
-            builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange: false);
+            configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange: false);
         }
 
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine([.. overrides.Select(o => o.StartsWith("--", StringComparison.Ordinal) ? o : "--" + o)]);
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.TimestampFormat = "HH:mm:ss.fff ";
-        });
-        configure?.Invoke(builder.Services);
-        builder.Services.AddMixnode(builder.Configuration);
-        return builder.Build();
+        configuration.AddEnvironmentVariables();
+        configuration.AddCommandLine([.. overrides.Select(o => o.StartsWith("--", StringComparison.Ordinal) ? o : "--" + o)]);
+        return configuration.Build();
     }
 
-    private static async Task<int> RunAsync(string? configPath, string[] overrides, TextWriter error, CancellationToken cancellation)
+    private static void Configure(IHostApplicationBuilder builder, IConfiguration configuration, NodeOptions options, Action<IServiceCollection>? configure, bool stackTraces)
     {
+        builder.Configuration.AddConfiguration(configuration);
+        ILoggingBuilder logging = builder.Logging;
+        // Code rules registered before the configuration's let an operator's Logging:LogLevel override them.
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        if (!stackTraces)
+        {
+            // A failed start is reported by RunAsync in one line; the host would log it again with the stack trace.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        }
+
+        if (options.SafeLogging)
+        {
+            // Registered last, so no Logging:LogLevel setting can lower it: Kestrel's Debug lines name remote endpoints.
+            logging.AddFilter("Microsoft.AspNetCore", LogLevel.Information);
+        }
+
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        // Under systemd: Type=notify readiness, stop on SIGTERM, journal-friendly logs; without it, nothing changes.
+        builder.Services.AddSystemd();
+        builder.Services.AddMixnodeTelemetry(options.Telemetry, prometheus: options.Management.ListenAddress.Length > 0);
+        configure?.Invoke(builder.Services);
+        builder.Services.AddMixnode(builder.Configuration);
+    }
+
+    private static async Task<int> RunAsync(string? configPath, string[] overrides, bool stackTraces, TextWriter error, CancellationToken cancellation)
+    {
+        IHost host;
         try
         {
-            using IHost host = Build(configPath, overrides);
-            await host.RunAsync(cancellation).ConfigureAwait(false);
-            return 0;
+            host = Build(configPath, overrides, stackTraces: stackTraces);
+            await host.StartAsync(cancellation).ConfigureAwait(false);
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            error.WriteLine("mixnode run: the configuration is invalid:");
-            foreach (string failure in e.Failures)
-            {
-                error.WriteLine("  " + failure);
-            }
-
-            return 2;
-        }
-        catch (Exception e) when (e is KeyFileException or TopologyException or IOException or ConfigurationFileMissingException or UnauthorizedAccessException)
-        {
-            error.WriteLine("mixnode run: " + e.Message);
-            return 2;
+            return ReportStartFailure(e, stackTraces, error);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             return 0;
         }
+
+        using (host)
+        {
+            // Ctrl-C and SIGTERM reach the host's lifetime, which stops the node (it drains within ShutdownTimeout).
+            await host.WaitForShutdownAsync(cancellation).ConfigureAwait(false);
+        }
+
+        return 0;
     }
+
+    /// <summary>One message naming what to fix, exit 2; the stack trace only when asked for.</summary>
+    private static int ReportStartFailure(Exception e, bool stackTraces, TextWriter error)
+    {
+        if (e is OptionsValidationException invalid)
+        {
+            error.WriteLine("mixnode run: the configuration is invalid:");
+            foreach (string failure in invalid.Failures)
+            {
+                error.WriteLine("  " + failure);
+            }
+        }
+        else
+        {
+            error.WriteLine("mixnode run: " + Describe(e));
+        }
+
+        if (stackTraces)
+        {
+            error.WriteLine(e.ToString());
+        }
+        else if (e is not (OptionsValidationException or KeyFileException or TopologyException or ConfigurationFileMissingException))
+        {
+            error.WriteLine("  (run again with --stack-trace for the details)");
+        }
+
+        return 2;
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } =>
+            "a link listen address is already in use (Mixnode:ListenAddress or Mixnode:ClientListenAddress): stop what uses it or choose another port",
+        SocketException { SocketErrorCode: SocketError.AddressNotAvailable } =>
+            "a link listen address is not an address of this machine (Mixnode:ListenAddress or Mixnode:ClientListenAddress): use one of its addresses or 0.0.0.0",
+        IOException io when io.Message.StartsWith("Failed to bind", StringComparison.Ordinal) =>
+            $"the management endpoint cannot bind ({io.Message.TrimEnd('.')}): choose another Mixnode:Management:ListenAddress, or leave it empty to turn the endpoint off",
+        KeyFileException or TopologyException or ConfigurationFileMissingException or IOException or UnauthorizedAccessException => e.Message,
+        _ => $"the node failed to start: {e.Message}",
+    };
 }
 
 /// <summary>The file given to <c>--config</c> is not there.</summary>

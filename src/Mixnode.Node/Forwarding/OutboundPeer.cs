@@ -58,6 +58,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
 
     public int QueueLength => _queue.Reader.Count;
 
+    /// <summary>A link to the peer is established (it may still break at any moment).</summary>
+    public bool IsConnected => Volatile.Read(ref _session) is not null;
+
     /// <summary>
     /// Sends a packet or queues it; owns the buffer from now on. When nothing is queued and the link is up and idle,
     /// the packet is written and flushed on the calling thread (the mixer's release thread, usually) instead of waking

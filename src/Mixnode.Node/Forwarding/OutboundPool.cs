@@ -36,7 +36,7 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
         _logger = logger;
         _time = time;
         _packetLength = settings.Framing.PacketLength;
-        metrics.ObserveQueueDepth("outbound", () => _peers.Values.Sum(p => (long)p.QueueLength));
+        metrics.ObserveQueueDepth("outbound", () => QueuedPackets);
     }
 
     public void Forward(in OutgoingPacket packet)
@@ -56,6 +56,12 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
 
         peer.Enqueue(packet.Buffer, _packetLength);
     }
+
+    /// <summary>Whether the link to <paramref name="id"/> is established now.</summary>
+    public bool IsConnected(Bytes32 id) => _peers.TryGetValue(id, out OutboundPeer? peer) && peer.IsConnected;
+
+    /// <summary>Packets waiting to be written to any link.</summary>
+    public long QueuedPackets => _peers.Values.Sum(p => (long)p.QueueLength);
 
     /// <summary>Opens links to <paramref name="ids"/> now and keeps them up (see <see cref="OutboundPeer.KeepUp"/>).</summary>
     public void KeepUp(IEnumerable<Bytes32> ids)

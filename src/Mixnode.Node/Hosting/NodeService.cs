@@ -50,6 +50,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private LinkListener? _listener;
     private LinkListener? _clientListener;
     private readonly List<ITimer> _retirements = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _warmUp;
+    private volatile bool _warm;
+    private volatile bool _listening;
 
     public NodeService(IOptions<NodeOptions> options, NodeKeyStore keyStore, MixKeyRing keys, TopologyProvider topology, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, ILogger<NodeService> logger)
     {
@@ -80,8 +84,8 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _keys.KeyRetired += OnKeyRetired;
         NetworkTopology network = _topology.Current;
         _ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
-        network.TryGetNode(_ownId, out NodeDescriptor? self);
-        bool provider = self?.Role == NodeRole.Provider;
+        NodeDescriptor self = CheckMembership(network);
+        bool provider = self.Role == NodeRole.Provider;
         _outbound = new OutboundPool(topology, _linkKey, settings, _options.Links, _metrics, _logger, _time);
         _topology.Changed += OnTopologyChanged;
         var reBlinder = new ReBlinder(_time);
@@ -92,18 +96,26 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         int packetLength = _geometry.PacketLength;
         EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now)), _outbound, _time) : null;
         var loops = new LoopTracker(_metrics);
+        _metrics.ObserveNode(() => Gauges(loops));
         _processor = new PacketProcessor(_geometry, _keys, _replay, _mixer, _sink, _metrics, _time, MaxDelay(network), echo, reBlinder, acceptsDeliveries: provider, loops: loops);
         _workers = new CryptoWorkerPool(_ingress, _processor, _metrics, _logger);
         int workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
         _workers.Start(workers);
 
         NodeOptionsValidator.TryParseEndPoint(_options.ListenAddress, out IPEndPoint endPoint);
-        _listener = new LinkListener(endPoint, _linkKey, key => _topology.Current.TryGetNodeByLinkKey(key.Span, out _), settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time);
+        _listener = new LinkListener(endPoint, _linkKey, key => _topology.Current.TryGetNodeByLinkKey(key.Span, out _), settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time)
+        {
+            LogPeerAddresses = !_options.SafeLogging,
+        };
         _listener.Start();
         if (_options.ClientListenAddress.Length > 0)
         {
             StartClientListener(ingress);
         }
+
+        _listening = true;
+        var warmUp = new UnwrapWarmUp(_geometry, _keys, _ownId, _time);
+        _warmUp = Task.Run(() => WarmUpAsync(warmUp, _stopping.Token), CancellationToken.None);
 
         // Links to the next layer now, not on first use (see OutboundPeer.KeepUp); then the loops that keep them busy.
         KeepNextHopsUp(network);
@@ -122,6 +134,18 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             return;
         }
 
+        // Not ready from here on (load balancers and probes stop sending); the warm-up, if still running, ends.
+        _listening = false;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_warmUp is not null)
+        {
+            await _warmUp.ConfigureAwait(false);
+            _warmUp = null;
+        }
+
+        // The drain budget: most of the shutdown timeout, so flushing state and closing links fit in the rest.
+        long drainStarted = _time.GetTimestamp();
+        TimeSpan budget = _options.ShutdownTimeout * 0.8;
         _loopSender?.Dispose();
         _loopSender = null;
         if (_clientListener is not null)
@@ -144,11 +168,18 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
 
         if (_mixer is not null)
         {
-            foreach (OutgoingPacket held in _mixer.Drain())
+            // Packets whose delay ends within the budget still leave; what is held beyond it is dropped and counted.
+            IMixer mixer = _mixer;
+            NodeLog.Draining(_logger, budget);
+            await WaitUntilAsync(() => mixer.Count == 0, drainStarted, budget, cancellationToken).ConfigureAwait(false);
+            List<OutgoingPacket> left = mixer.Drain();
+            foreach (OutgoingPacket held in left)
             {
-                _metrics.PacketDropped(DropReason.Overload);
+                _metrics.PacketDropped(DropReason.Shutdown);
                 PacketBuffers.Return(held.Buffer);
             }
+
+            NodeLog.Drained(_logger, left.Count);
 
             _mixer.Dispose();
             _mixer = null;
@@ -157,6 +188,9 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _processor = null;
         if (_outbound is not null)
         {
+            // Then the outbound queues empty onto their links; each link then tells its peer (Disconnect) and closes.
+            OutboundPool outbound = _outbound;
+            await WaitUntilAsync(() => outbound.QueuedPackets == 0, drainStarted, budget, cancellationToken).ConfigureAwait(false);
             _topology.Changed -= OnTopologyChanged;
             await _outbound.DisposeAsync().ConfigureAwait(false);
             _outbound = null;
@@ -180,7 +214,115 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         NodeLog.Stopped(_logger, _options.Name);
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>What readiness is made of, read by the health checks (cheap: no locks on packet paths).</summary>
+    public NodeStatus Status()
+    {
+        OutboundPool? outbound = _outbound;
+        int nextHops = 0;
+        int nextHopsUp = 0;
+        bool member = false;
+        if (outbound is not null && _linkKey is not null)
+        {
+            NetworkTopology network = _topology.Current;
+            if (network.TryGetNode(_ownId, out NodeDescriptor? self))
+            {
+                member = network.EpochsCovered.Contains(_keys.CurrentEpoch);
+                foreach (NodeDescriptor next in network.NextHopsOf(self))
+                {
+                    if (next.Id != _ownId)
+                    {
+                        nextHops++;
+                        nextHopsUp += outbound.IsConnected(next.Id) ? 1 : 0;
+                    }
+                }
+            }
+        }
+
+        return new NodeStatus(
+            KeysLoaded: _linkKey is not null && _keys.Find(_keys.CurrentEpoch) is not null,
+            NetworkCurrent: member,
+            Listening: _listening,
+            NextHops: nextHops,
+            NextHopsUp: nextHopsUp,
+            Warm: _warm);
+    }
+
+    private NodeGauges Gauges(LoopTracker loops)
+    {
+        long epoch = _keys.CurrentEpoch;
+        double? fill = null;
+        double? falsePositive = null;
+        if (_replay is { } replay && replay.TryGetFill(epoch, out double f, out double fp))
+        {
+            fill = f;
+            falsePositive = fp;
+        }
+
+        double ratio = loops.ReturnedRatio(epoch - 1);
+        NodeStatus status = Status();
+        return new NodeGauges(epoch, fill, falsePositive, double.IsNaN(ratio) ? null : ratio, status.NextHopsUp, status.NextHops - status.NextHopsUp);
+    }
+
+    private async Task WarmUpAsync(UnwrapWarmUp warmUp, CancellationToken cancellation)
+    {
+        try
+        {
+            // About a second of rounds: enough for the runtime to recompile the hot path at its optimising tier.
+            await warmUp.RunAsync(rounds: 20, pause: TimeSpan.FromMilliseconds(50), cancellation).ConfigureAwait(false);
+            if (warmUp.Failures > 0)
+            {
+                NodeLog.WarmUpFailed(_logger, warmUp.Failures);
+                return;
+            }
+
+            _warm = true;
+            NodeLog.WarmedUp(_logger);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The node must be in the document it serves (a node missing from it would run as nobody, refused by every
+    /// peer), and its epochs must be the network's (its mix keys would belong to the wrong epochs).
+    /// </summary>
+    private NodeDescriptor CheckMembership(NetworkTopology network)
+    {
+        if (!network.TryGetNode(_ownId, out NodeDescriptor? self))
+        {
+            throw new TopologyException($"this node ('{_options.Name}', keys in {_options.KeysDirectory}) is not in the network document {_topology.Path}: add its descriptor (keys/descriptor.json) and sign the document again, or point Mixnode:KeysDirectory at the keys the document lists.");
+        }
+
+        if (network.EpochPeriod != _options.EpochPeriod)
+        {
+            throw new TopologyException($"Mixnode:EpochPeriod ({_options.EpochPeriod}) differs from the network document's epoch period ({network.EpochPeriod}); set Mixnode:EpochPeriod={network.EpochPeriod}.");
+        }
+
+        return self;
+    }
+
+    /// <summary>Polls <paramref name="done"/> until it holds or the drain budget (or the host's patience) runs out.</summary>
+    private async Task WaitUntilAsync(Func<bool> done, long started, TimeSpan budget, CancellationToken cancellation)
+    {
+        while (!done() && _time.GetElapsedTime(started) < budget && !cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Client links: any static key (it is the client's mailbox id), the client framing and prologue, rate limits.</summary>
     private void StartClientListener(IngressQueue ingress)
@@ -189,7 +331,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         var settings = LinkSessionSettings.From(_options.Links, framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
         var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time);
         NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
-        _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time);
+        _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time)
+        {
+            LogPeerAddresses = !_options.SafeLogging,
+        };
         _clientListener.Start();
     }
 

@@ -47,6 +47,9 @@ internal sealed class LinkListener : IAsyncDisposable
         _limiter = new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress);
     }
 
+    /// <summary>Debug lines name the peer's address (Mixnode:SafeLogging=false only; off by default).</summary>
+    public bool LogPeerAddresses { get; init; }
+
     /// <summary>The bound address (with the real port when 0 was configured).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_socket?.LocalEndPoint ?? _endPoint);
 
@@ -160,7 +163,15 @@ internal sealed class LinkListener : IAsyncDisposable
             }
 
             _metrics.LinkClosed(reason);
-            NodeLog.InboundClosed(_logger, reason.ToTag());
+            if (LogPeerAddresses)
+            {
+                NodeLog.InboundClosedUnsafe(_logger, address.ToString(), reason.ToTag());
+            }
+            else
+            {
+                NodeLog.InboundClosed(_logger, reason.ToTag());
+            }
+
             await session.DisposeAsync().ConfigureAwait(false);
             _limiter.Release(address);
             _sessions.TryRemove(session, out _);

@@ -29,6 +29,9 @@ public enum DropReason
 
     /// <summary>The packet ends at a mix: only providers are last hops (they keep the mailboxes).</summary>
     NotProvider,
+
+    /// <summary>The node stopped while the packet was held, and its delay ended after the shutdown timeout.</summary>
+    Shutdown,
 }
 
 internal static class DropReasonTags
@@ -44,6 +47,7 @@ internal static class DropReasonTags
         DropReason.NoRoute => "no_route",
         DropReason.PeerDown => "peer_down",
         DropReason.NotProvider => "not_provider",
+        DropReason.Shutdown => "shutdown",
         _ => "other",
     };
 }

@@ -52,4 +52,20 @@ internal static partial class NodeLog
 
     [LoggerMessage(15, LogLevel.Information, "Loops of epoch {Epoch}: {Returned} of {Count} came back")]
     public static partial void LoopsReturned(ILogger logger, long epoch, long returned, long count);
+
+    [LoggerMessage(16, LogLevel.Information, "Self-test through the unwrap path passed; the hot path is warm")]
+    public static partial void WarmedUp(ILogger logger);
+
+    [LoggerMessage(17, LogLevel.Error, "Self-test through the unwrap path failed ({Count} packets did not unwrap): the node stays not ready; check its mix keys")]
+    public static partial void WarmUpFailed(ILogger logger, long count);
+
+    [LoggerMessage(18, LogLevel.Information, "Draining: up to {Budget} for held packets to leave")]
+    public static partial void Draining(ILogger logger, TimeSpan budget);
+
+    [LoggerMessage(19, LogLevel.Information, "Stopped after draining: {Left} packets still held were dropped")]
+    public static partial void Drained(ILogger logger, int left);
+
+    /// <summary>Only with Mixnode:SafeLogging=false (see <see cref="Ingress.LinkListener.LogPeerAddresses"/>): the one line that names an address.</summary>
+    [LoggerMessage(20, LogLevel.Debug, "Inbound link from {UnsafePeerAddress} closed: {Reason}")]
+    public static partial void InboundClosedUnsafe(ILogger logger, string unsafePeerAddress, string reason);
 }

@@ -27,6 +27,9 @@ public sealed class NodeMetrics
     private readonly KeyValuePair<string, object?>[][] _dropTags;
     private readonly KeyValuePair<string, object?>[][] _closeTags;
     private readonly List<(KeyValuePair<string, object?> Tag, Func<long> Depth)> _queues = [];
+    private Func<NodeGauges>? _gauges;
+    private static readonly KeyValuePair<string, object?>[] s_peersUp = [new("state", "up")];
+    private static readonly KeyValuePair<string, object?>[] s_peersDown = [new("state", "down")];
     private static readonly KeyValuePair<string, object?>[] s_inbound = [new("direction", "inbound")];
     private static readonly KeyValuePair<string, object?>[] s_outbound = [new("direction", "outbound")];
 
@@ -38,15 +41,24 @@ public sealed class NodeMetrics
         _forwarded = Meter.CreateCounter<long>("mixnode.packets.forwarded", "{packet}", "Packets sent on to their next hop.");
         _delivered = Meter.CreateCounter<long>("mixnode.packets.delivered", "{packet}", "Packets handed to the delivery sink at the last hop.");
         _dropped = Meter.CreateCounter<long>("mixnode.packets.dropped", "{packet}", "Packets dropped on purpose, by reason.");
-        _unwrapDuration = Meter.CreateHistogram<double>("mixnode.unwrap.duration", "s", "Time to unwrap one packet (all keys tried).");
-        _mixDelay = Meter.CreateHistogram<double>("mixnode.mix.delay", "s", "Time a packet was held by the mixer.");
+        // Bucket advice: the SDK's default boundaries (0 to 10,000) are for milliseconds and would put every unwrap
+        // (tens of microseconds) and every mix delay (milliseconds to seconds) into the first bucket.
+        _unwrapDuration = Meter.CreateHistogram("mixnode.unwrap.duration", "s", "Time to unwrap one packet (all keys tried).", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [10e-6, 20e-6, 30e-6, 50e-6, 75e-6, 100e-6, 200e-6, 500e-6, 1e-3, 5e-3, 0.05] });
+        _mixDelay = Meter.CreateHistogram("mixnode.mix.delay", "s", "Time a packet was held by the mixer.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60] });
         _linksActive = Meter.CreateUpDownCounter<long>("mixnode.links.active", "{link}", "Authenticated links, by direction.");
         _linksOpened = Meter.CreateCounter<long>("mixnode.links.opened", "{link}", "Links that completed their handshake, by direction.");
         _linksClosed = Meter.CreateCounter<long>("mixnode.links.closed", "{link}", "Links closed or refused, by reason.");
         _loopsSent = Meter.CreateCounter<long>("mixnode.cover.loops.sent", "{packet}", "Loop cover packets this node sent through the network to itself.");
         _loopsReturned = Meter.CreateCounter<long>("mixnode.cover.loops.returned", "{packet}", "This node's loop cover packets that came back.");
         _coverDropsReceived = Meter.CreateCounter<long>("mixnode.cover.drops.received", "{packet}", "Clients' drop cover packets that ended here (providers).");
-        Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue.");
+        Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue (\"mix\" is the mixer's pool).");
+        Meter.CreateObservableGauge("mixnode.epoch", () => Read(g => g.Epoch), "{epoch}", "The current key epoch (network-wide time, the same at every node).");
+        Meter.CreateObservableGauge("mixnode.replay.filter.fill", () => Read(g => g.ReplayFill), "1", "Entries in the current epoch's replay filter over its capacity.");
+        Meter.CreateObservableGauge("mixnode.replay.filter.false_positive", () => Read(g => g.ReplayFalsePositive), "1", "Estimated chance that the current epoch's replay filter refuses a new packet as a replay.");
+        Meter.CreateObservableGauge("mixnode.cover.loops.return", () => Read(g => g.LoopReturnRatio), "1", "Share of the node's loops of the last completed epoch that came back (absent while there is none).");
+        Meter.CreateObservableGauge("mixnode.links.peers", ReadPeers, "{peer}", "Next-layer peers by link state (up: link established; down: connecting or backing off).");
         _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
     }
@@ -108,6 +120,31 @@ public sealed class NodeMetrics
         {
             _queues.Add((new KeyValuePair<string, object?>("queue", queue), depth));
         }
+    }
+
+    /// <summary>Registers the source of the node-wide gauges (epoch, replay filter, loops, peers), read at each collection.</summary>
+    public void ObserveNode(Func<NodeGauges> gauges) => Volatile.Write(ref _gauges, gauges);
+
+    private IEnumerable<Measurement<T>> Read<T>(Func<NodeGauges, T?> pick)
+        where T : struct
+    {
+        if (Volatile.Read(ref _gauges) is { } gauges && pick(gauges()) is { } value)
+        {
+            return [new Measurement<T>(value)];
+        }
+
+        return [];
+    }
+
+    private IEnumerable<Measurement<int>> ReadPeers()
+    {
+        if (Volatile.Read(ref _gauges) is not { } gauges)
+        {
+            return [];
+        }
+
+        NodeGauges now = gauges();
+        return [new Measurement<int>(now.PeersUp, s_peersUp), new Measurement<int>(now.PeersDown, s_peersDown)];
     }
 
     private IEnumerable<Measurement<long>> ReadQueueDepths()

@@ -40,6 +40,20 @@ internal sealed class ReplayFilterSet : IReplayGuard, IDisposable
         return filter.TryAdd(tag);
     }
 
+    /// <summary>How full the filter of <paramref name="epoch"/> is and its estimated false-positive rate; false when it is not open.</summary>
+    public bool TryGetFill(long epoch, out double fill, out double falsePositiveRate)
+    {
+        if (_filters.TryGetValue(epoch, out ReplayFilter? filter))
+        {
+            fill = (double)filter.Count / filter.Capacity;
+            falsePositiveRate = filter.EstimatedFalsePositiveRate;
+            return true;
+        }
+
+        fill = falsePositiveRate = 0;
+        return false;
+    }
+
     /// <summary>Opens (or reopens) the filter of an epoch ahead of its first packet.</summary>
     public void Prepare(long epoch) => Open(epoch);
 
