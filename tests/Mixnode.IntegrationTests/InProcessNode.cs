@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +40,12 @@ internal sealed class InProcessNode : IAsyncDisposable
     public static long Total(MetricCollector<long> counter) => counter.GetMeasurementSnapshot().Sum(m => m.Value);
 
     public CountingDeliverySink Sink { get; }
+
+    /// <summary>The management endpoint's base address (http://127.0.0.1:PORT), when the node runs one.</summary>
+    public Uri? Management => _host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).FirstOrDefault();
+
+    /// <summary>Stops the node as SIGTERM would (drain included); metrics stay readable until disposal.</summary>
+    public Task StopAsync() => _host.StopAsync();
 
     /// <summary>Every delivered payload, in arrival order.</summary>
     public ConcurrentQueue<byte[]> Delivered { get; }

@@ -84,6 +84,9 @@ internal sealed class LocalNetwork : IDisposable
             // No loop cover unless a test asks for it (later settings win): tests that count what a node forwards
             // must not see its own loops among the packets.
             "Mixnode:Mixing:LoopRatePerSecond=0",
+
+            // No management endpoint unless a test asks for one (the default port would be shared by every node).
+            "Mixnode:Management:ListenAddress=",
             .. node.Addresses.Length > 1 ? [$"Mixnode:ClientListenAddress={node.Addresses[1]}"] : Array.Empty<string>(),
             .. extra,
         ];

@@ -99,6 +99,8 @@ internal static class RunCommand
         // Code rules registered before the configuration's let an operator's Logging:LogLevel override them.
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Every probe of a node that is not ready yet would log an error line per failing check.
+        logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         logging.AddConfiguration(configuration.GetSection("Logging"));
         if (!stackTraces)
         {
@@ -108,8 +110,11 @@ internal static class RunCommand
 
         if (options.SafeLogging)
         {
-            // Registered last, so no Logging:LogLevel setting can lower it: Kestrel's Debug lines name remote endpoints.
-            logging.AddFilter("Microsoft.AspNetCore", LogLevel.Information);
+            // Registered last, so no Logging:LogLevel setting can lower it below Information: Kestrel's Debug lines
+            // name remote endpoints.
+            LogLevel configured = Enum.TryParse(configuration["Logging:LogLevel:Microsoft.AspNetCore"], ignoreCase: true, out LogLevel level) ? level : LogLevel.Warning;
+            LogLevel floor = configured > LogLevel.Information ? configured : LogLevel.Information;
+            logging.AddFilter("Microsoft.AspNetCore", floor);
         }
 
         logging.AddSimpleConsole(console =>

@@ -63,6 +63,9 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
     /// <summary>Packets waiting to be written to any link.</summary>
     public long QueuedPackets => _peers.Values.Sum(p => (long)p.QueueLength);
 
+    /// <summary>Packets waiting for a link that is up (those for a peer that is down cannot leave during a drain).</summary>
+    public long QueuedOnLiveLinks => _peers.Values.Where(p => p.IsConnected).Sum(p => (long)p.QueueLength);
+
     /// <summary>Opens links to <paramref name="ids"/> now and keeps them up (see <see cref="OutboundPeer.KeepUp"/>).</summary>
     public void KeepUp(IEnumerable<Bytes32> ids)
     {

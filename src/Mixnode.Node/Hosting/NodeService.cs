@@ -190,7 +190,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         {
             // Then the outbound queues empty onto their links; each link then tells its peer (Disconnect) and closes.
             OutboundPool outbound = _outbound;
-            await WaitUntilAsync(() => outbound.QueuedPackets == 0, drainStarted, budget, cancellationToken).ConfigureAwait(false);
+            await WaitUntilAsync(() => outbound.QueuedOnLiveLinks == 0, drainStarted, budget, cancellationToken).ConfigureAwait(false);
             _topology.Changed -= OnTopologyChanged;
             await _outbound.DisposeAsync().ConfigureAwait(false);
             _outbound = null;

@@ -55,9 +55,9 @@ public sealed class NodeMetrics
         _coverDropsReceived = Meter.CreateCounter<long>("mixnode.cover.drops.received", "{packet}", "Clients' drop cover packets that ended here (providers).");
         Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue (\"mix\" is the mixer's pool).");
         Meter.CreateObservableGauge("mixnode.epoch", () => Read(g => g.Epoch), "{epoch}", "The current key epoch (network-wide time, the same at every node).");
-        Meter.CreateObservableGauge("mixnode.replay.filter.fill", () => Read(g => g.ReplayFill), "1", "Entries in the current epoch's replay filter over its capacity.");
-        Meter.CreateObservableGauge("mixnode.replay.filter.false_positive", () => Read(g => g.ReplayFalsePositive), "1", "Estimated chance that the current epoch's replay filter refuses a new packet as a replay.");
-        Meter.CreateObservableGauge("mixnode.cover.loops.return", () => Read(g => g.LoopReturnRatio), "1", "Share of the node's loops of the last completed epoch that came back (absent while there is none).");
+        Meter.CreateObservableGauge("mixnode.replay.filter.fill_ratio", () => Read(g => g.ReplayFill), "1", "Entries in the current epoch's replay filter over its capacity.");
+        Meter.CreateObservableGauge("mixnode.replay.filter.false_positive_ratio", () => Read(g => g.ReplayFalsePositive), "1", "Estimated chance that the current epoch's replay filter refuses a new packet as a replay.");
+        Meter.CreateObservableGauge("mixnode.cover.loops.return_ratio", () => Read(g => g.LoopReturnRatio), "1", "Share of the node's loops of the last completed epoch that came back (absent while there is none).");
         Meter.CreateObservableGauge("mixnode.links.peers", ReadPeers, "{peer}", "Next-layer peers by link state (up: link established; down: connecting or backing off).");
         _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
