@@ -132,7 +132,7 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(string? configPath, string[] overrides, bool stackTraces, TextWriter error, CancellationToken cancellation)
     {
-        IHost host;
+        IHost? host = null;
         try
         {
             host = Build(configPath, overrides, stackTraces: stackTraces);
@@ -140,10 +140,12 @@ internal static class RunCommand
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            await StopQuietlyAsync(host).ConfigureAwait(false);
             return ReportStartFailure(e, stackTraces, error);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
+            await StopQuietlyAsync(host).ConfigureAwait(false);
             return 0;
         }
 
@@ -154,6 +156,26 @@ internal static class RunCommand
         }
 
         return 0;
+    }
+
+    /// <summary>After a failed start: stops what did start (listeners, timers) and releases it, whatever else fails.</summary>
+    private static async Task StopQuietlyAsync(IHost? host)
+    {
+        if (host is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Already failing: the start's error is the one to report.
+        }
+
+        host.Dispose();
     }
 
     /// <summary>One message naming what to fix, exit 2; the stack trace only when asked for.</summary>

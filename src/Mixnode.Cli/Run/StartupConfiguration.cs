@@ -45,6 +45,7 @@ internal static partial class StartupConfiguration
         _ => $"a valid {type}",
     };
 
-    [GeneratedRegex(@"^Failed to convert configuration value at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
+    // The binder's message, with the value (newer runtimes) or without it.
+    [GeneratedRegex(@"^Failed to convert configuration value (?:'.*' )?at '(?<path>[^']+)' to type '(?<type>[^']+)'")]
     private static partial Regex ConversionFailure();
 }
