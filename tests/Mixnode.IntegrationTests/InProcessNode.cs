@@ -27,12 +27,15 @@ internal sealed class InProcessNode : IAsyncDisposable
         LinksClosed = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.links.closed");
         LinksOpened = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.links.opened");
         LoopsSent = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.cover.loops.sent");
+        Received = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.packets.received");
         LoopsReturned = new MetricCollector<long>(meters, NodeMetrics.MeterName, "mixnode.cover.loops.returned");
     }
 
     public MetricCollector<long> LinksOpened { get; }
 
     public MetricCollector<long> LoopsSent { get; }
+
+    public MetricCollector<long> Received { get; }
 
     public MetricCollector<long> LoopsReturned { get; }
 
@@ -85,6 +88,7 @@ internal sealed class InProcessNode : IAsyncDisposable
         LinksClosed.Dispose();
         LinksOpened.Dispose();
         LoopsSent.Dispose();
+        Received.Dispose();
         LoopsReturned.Dispose();
     }
 }

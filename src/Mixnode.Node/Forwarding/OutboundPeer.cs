@@ -110,6 +110,20 @@ internal sealed class OutboundPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Graceful end (a node's drain): takes no more packets, writes and flushes what is queued, tells the peer
+    /// (Disconnect) and closes, waiting at most <paramref name="timeout"/>; <see cref="DisposeAsync"/> then ends what is left.
+    /// </summary>
+    public async Task CompleteAsync(TimeSpan timeout)
+    {
+        _keepUp = false;
+        _queue.Writer.TryComplete();
+        if (_loop is { } loop)
+        {
+            await loop.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -248,8 +262,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
             }
         }
 
-        if (stop.IsCancellationRequested)
+        if (stop.IsCancellationRequested || _queue.Reader.Completion.IsCompleted)
         {
+            // The node is stopping: say so, so the peer closes at once instead of reconnecting or timing out.
             await session.SendDisconnectAsync().ConfigureAwait(false);
         }
 

@@ -63,8 +63,11 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
     /// <summary>Packets waiting to be written to any link.</summary>
     public long QueuedPackets => _peers.Values.Sum(p => (long)p.QueueLength);
 
-    /// <summary>Packets waiting for a link that is up (those for a peer that is down cannot leave during a drain).</summary>
-    public long QueuedOnLiveLinks => _peers.Values.Where(p => p.IsConnected).Sum(p => (long)p.QueueLength);
+    /// <summary>
+    /// A node's drain: every link writes out its queue, tells its peer and closes, within <paramref name="timeout"/>;
+    /// packets for a peer that stays down meanwhile are dropped at disposal (reason peer_down).
+    /// </summary>
+    public Task CompleteAsync(TimeSpan timeout) => Task.WhenAll(_peers.Values.Select(p => p.CompleteAsync(timeout)));
 
     /// <summary>Opens links to <paramref name="ids"/> now and keeps them up (see <see cref="OutboundPeer.KeepUp"/>).</summary>
     public void KeepUp(IEnumerable<Bytes32> ids)

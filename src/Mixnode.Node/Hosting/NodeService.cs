@@ -189,8 +189,8 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         if (_outbound is not null)
         {
             // Then the outbound queues empty onto their links; each link then tells its peer (Disconnect) and closes.
-            OutboundPool outbound = _outbound;
-            await WaitUntilAsync(() => outbound.QueuedOnLiveLinks == 0, drainStarted, budget, cancellationToken).ConfigureAwait(false);
+            TimeSpan left = budget - _time.GetElapsedTime(drainStarted);
+            await _outbound.CompleteAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
             _topology.Changed -= OnTopologyChanged;
             await _outbound.DisposeAsync().ConfigureAwait(false);
             _outbound = null;
