@@ -7,7 +7,8 @@ namespace Mixnode.Node.Tests.Architecture;
 /// The node's folders read as a packet's path — in (Ingress, Clients) → Unwrap → Mixing → Delivery / Forwarding — and
 /// each stage may depend only on stages after it (through their small interfaces) and on the shared pieces below the
 /// path (Links, Wire, Keys, Topology, Telemetry and the root namespace). Cover is a source beside Unwrap: it makes
-/// packets and hands them to the mixer. Hosting is the composition root and may use everything.
+/// packets and hands them to the mixer. Hosting is the composition root and may use everything; Management (the
+/// operator's HTTP endpoint) reads the composed node's status and may use everything too.
 /// </summary>
 public sealed partial class StageDependencyTests
 {
@@ -42,7 +43,7 @@ public sealed partial class StageDependencyTests
             foreach (string imported in ImportedNodeNamespaces(File.ReadAllText(file)))
             {
                 string target = imported.Split('.')[0];
-                if (target == folder || folder == "Hosting")
+                if (target == folder || folder is "Hosting" or "Management")
                 {
                     continue;
                 }
