@@ -15,7 +15,7 @@ using Mixnode.Sphinx.Crypto;
 namespace Mixnode.Benchmarks.Node;
 
 /// <summary>
-/// <c>node-forward [--seconds S] [--packets N] [--warmup W] [--window K] [--workers C] [--bench-seconds B] [--set KEY=VALUE]… [--alloc-trace] [--json]</c>:
+/// <c>node-forward [--seconds S] [--packets N] [--warmup W] [--window K] [--workers C] [--bench-seconds B] [--set KEY=VALUE]… [--scrape URL] [--alloc-trace] [--json]</c>:
 /// one mix node forwarding pre-built packets over loopback, socket to socket.
 /// <list type="bullet">
 /// <item>A temporary network (keys + signed topology through the real CLI commands): mix0 (under test), sink, feeder.</item>
@@ -71,6 +71,28 @@ internal static class NodeForwardBenchmark
         string[] extra = [.. args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
         await using var node = ChildNode.Start(network.NodeSettings(workers, extra), args.Contains("--alloc-trace"));
         await node.WaitReadyAsync().ConfigureAwait(false);
+
+        // --scrape URL: a Prometheus-style scraper reading the node's /metrics every second for the whole run, to
+        // measure what telemetry costs while it is being exported.
+        using var scraping = new CancellationTokenSource();
+        int scrapes = 0;
+        Task scraper = OptionText(args, "--scrape") is { } scrapeUrl ? Task.Run(async () =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            while (!scraping.IsCancellationRequested)
+            {
+                try
+                {
+                    _ = await http.GetStringAsync(new Uri(scrapeUrl), scraping.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref scrapes);
+                    await Task.Delay(TimeSpan.FromSeconds(1), scraping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }) : Task.CompletedTask;
 
         await using LinkSession feederLink = await ConnectFeederAsync(network, settings).ConfigureAwait(false);
         long stalls = 0;
@@ -131,6 +153,13 @@ internal static class NodeForwardBenchmark
         int dry = packets - window - 1000;
         await WaitAsync(() => Stopwatch.GetElapsedTime(a.Timestamp).TotalSeconds >= seconds || sink.Packets >= dry, TimeSpan.FromSeconds(seconds + 1), feeder).ConfigureAwait(false);
         Snapshot b = await Snapshot.TakeAsync(sink, node, self).ConfigureAwait(false);
+
+        await scraping.CancelAsync().ConfigureAwait(false);
+        await scraper.ConfigureAwait(false);
+        if (scrapes > 0)
+        {
+            Console.Error.WriteLine($"scraped /metrics {scrapes} times");
+        }
 
         await feederLink.SendDisconnectAsync().ConfigureAwait(false);
         feederLink.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed);
@@ -232,6 +261,12 @@ internal static class NodeForwardBenchmark
         }
 
         return true;
+    }
+
+    private static string? OptionText(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static double Option(string[] args, string name, double fallback)

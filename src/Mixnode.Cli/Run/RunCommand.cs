@@ -125,7 +125,12 @@ internal static class RunCommand
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         // Under systemd: Type=notify readiness, stop on SIGTERM, journal-friendly logs; without it, nothing changes.
         builder.Services.AddSystemd();
-        builder.Services.AddMixnodeTelemetry(options.Telemetry, prometheus: options.Management.ListenAddress.Length > 0);
+        bool prometheus = options.Management.ListenAddress.Length > 0;
+        if (prometheus || options.Telemetry.OtlpEndpoint.Length > 0)
+        {
+            // Only with somewhere to send them: the SDK would otherwise still turn every instrument on, at a cost.
+            builder.Services.AddMixnodeTelemetry(options.Telemetry, prometheus);
+        }
         configure?.Invoke(builder.Services);
         builder.Services.AddMixnode(builder.Configuration);
     }
