@@ -17,6 +17,8 @@ internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> Prefi
     /// </summary>
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
+    public const string ManagementSetting = "Mixnode:Management:ListenAddress";
+
     public static NodeLauncher Resolve()
     {
         string? process = Environment.ProcessPath;
@@ -63,6 +65,10 @@ internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> Prefi
         info.ArgumentList.Add("run");
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(node.ConfigPath);
+
+        // Also in the config file, but arguments win over environment variables: the testnet polls this address for
+        // readiness, and an inherited MIXNODE__MANAGEMENT__LISTENADDRESS would move every node to one shared port.
+        info.ArgumentList.Add(ManagementSetting + "=" + node.ManagementAddress);
         return info;
     }
 }

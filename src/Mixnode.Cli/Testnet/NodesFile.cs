@@ -6,8 +6,10 @@ namespace Mixnode.Cli.Testnet;
 /// <summary>
 /// <c>DIR/nodes.json</c>: what runs where, for tools such as the load generator and for operators.
 /// <c>[{name, role, layer, address, client_address, metrics_url, pid}]</c>; layer is null for providers,
-/// client_address null for mixes, metrics_url null until nodes expose metrics. Generation writes it with pid null;
-/// the running testnet rewrites it with the pids once every node has started.
+/// client_address null for mixes, metrics_url the node's Prometheus endpoint. Its existence is the contract scripts
+/// wait on: the running testnet writes it (atomically) only once every node reports ready, so a file with pids means
+/// the network is up. Generation deletes any earlier one; while the nodes start, the same list with the pids so far
+/// goes to <see cref="TestnetLayout.StartingNodesFilePath"/> instead, where a pid is null until its node started.
 /// </summary>
 internal static class NodesFile
 {
@@ -48,7 +50,7 @@ internal static class NodesFile
                     json.WriteNull("client_address");
                 }
 
-                json.WriteNull("metrics_url");
+                json.WriteString("metrics_url", node.MetricsUrl.AbsoluteUri);
                 if (pid is { } id)
                 {
                     json.WriteNumber("pid", id);

@@ -11,8 +11,10 @@ namespace Mixnode.Cli.Testnet;
 /// <summary>
 /// Writes a whole local network into one directory without starting anything: per node a key directory made by the
 /// same code as <c>mixnode keygen</c> and an appsettings.json, the authority key, the signed topology.json made
-/// by the same code as <c>mixnode topology sign</c>, and nodes.json (without pids). Running it again on the same directory keeps the existing keys
-/// (keygen tops up mix keys), so a testnet can be stopped and started again with the same identities.
+/// by the same code as <c>mixnode topology sign</c>. It deletes the nodes.json of an earlier run: that file means "the
+/// network is up" (<see cref="NodesFile"/>) and only the running testnet writes it. Running it again on the same
+/// directory keeps the existing keys (keygen tops up mix keys), so a testnet can be stopped and started again with the
+/// same identities.
 /// </summary>
 internal static class TestnetGenerator
 {
@@ -50,6 +52,10 @@ internal static class TestnetGenerator
         string root = Path.GetFullPath(settings.Directory);
         CreatePrivateDirectory(root);
         IReadOnlyList<TestnetNode> nodes = Plan(settings, root);
+
+        // First of all: a script waiting for this run's nodes.json must not take the last run's for it.
+        File.Delete(TestnetLayout.NodesFileIn(root));
+        File.Delete(TestnetLayout.StartingNodesFileIn(root));
         TimeSpan period = EpochClock.DefaultPeriod;
         int epochs = EpochsFor(settings.DurationSeconds, period);
         foreach (TestnetNode node in nodes)
@@ -86,20 +92,24 @@ internal static class TestnetGenerator
             WriteConfig(layout, node, period);
         }
 
-        NodesFile.Write(layout.NodesFilePath, nodes.Select(n => (n, (int?)null)));
         return layout;
     }
 
-    /// <summary>Names, roles and ports: providers first (link port, then client port), then the mixes layer by layer.</summary>
+    /// <summary>
+    /// Names, roles and ports: providers first (link port, then client port), then the mixes layer by layer; after all
+    /// of those, one management port per node in the same order. The management ports come last so the link and
+    /// client ports stay where they were before nodes had an endpoint (scripts and docs name them).
+    /// </summary>
     public static IReadOnlyList<TestnetNode> Plan(TestnetSettings settings, string root)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var nodes = new List<TestnetNode>();
         int port = settings.BasePort;
+        int management = settings.BasePort + settings.Providers + settings.NodeCount;
         for (int i = 0; i < settings.Providers; i++)
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"provider-{i}");
-            nodes.Add(new TestnetNode(name, NodeRole.Provider, null, Endpoint(port), Endpoint(port + 1), Path.Combine(root, name)));
+            nodes.Add(new TestnetNode(name, NodeRole.Provider, null, Endpoint(port), Endpoint(port + 1), Path.Combine(root, name), Endpoint(management++)));
             port += 2;
         }
 
@@ -108,7 +118,7 @@ internal static class TestnetGenerator
             for (int i = 0; i < settings.PerLayer; i++)
             {
                 string name = string.Create(CultureInfo.InvariantCulture, $"mix-{layer}-{i}");
-                nodes.Add(new TestnetNode(name, NodeRole.Mix, layer, Endpoint(port), null, Path.Combine(root, name)));
+                nodes.Add(new TestnetNode(name, NodeRole.Mix, layer, Endpoint(port), null, Path.Combine(root, name), Endpoint(management++)));
                 port++;
             }
         }
@@ -174,6 +184,9 @@ internal static class TestnetGenerator
             json.WriteNumber("ReplayFilterCapacity", ReplayFilterCapacity);
             json.WriteStartObject("Delivery");
             json.WriteString("Sink", node.Role == NodeRole.Provider ? "mailbox" : "count");
+            json.WriteEndObject();
+            json.WriteStartObject("Management");
+            json.WriteString("ListenAddress", node.ManagementAddress);
             json.WriteEndObject();
             if (node.Role == NodeRole.Provider)
             {

@@ -4,7 +4,9 @@ namespace Mixnode.Cli.Testnet;
 
 /// <summary>
 /// One generated node: where its files are and the addresses it listens on. <see cref="ClientAddress"/> is the
-/// provider's second descriptor address, where clients connect; mixes have none.
+/// provider's second descriptor address, where clients connect; mixes have none. <see cref="ManagementAddress"/> is
+/// its own management endpoint (<c>Mixnode:Management:ListenAddress</c>): every node on the machine needs a distinct
+/// one, since the node's default port would be the same for all of them.
 /// </summary>
 internal sealed record TestnetNode(
     string Name,
@@ -12,7 +14,8 @@ internal sealed record TestnetNode(
     int? Layer,
     string Address,
     string? ClientAddress,
-    string Directory)
+    string Directory,
+    string ManagementAddress)
 {
     public string KeysDirectory => Path.Combine(Directory, "keys");
 
@@ -23,4 +26,8 @@ internal sealed record TestnetNode(
     public string LogPath => Path.Combine(Directory, "node.log");
 
     public string RoleName => Role == NodeRole.Provider ? "provider" : "mix";
+
+    public Uri MetricsUrl => new($"http://{ManagementAddress}/metrics");
+
+    public Uri ReadyUrl => new($"http://{ManagementAddress}/health/ready");
 }

@@ -18,7 +18,8 @@ internal sealed record TestnetSettings(
     int PoolThreshold = 0,
     int PoolMinPool = 20,
     double PoolFraction = 0.7,
-    double CoverRate = TestnetSettings.DefaultCoverRate)
+    double CoverRate = TestnetSettings.DefaultCoverRate,
+    int ReadyTimeoutSeconds = TestnetSettings.DefaultReadyTimeoutSeconds)
 {
     /// <summary>
     /// Each node's loops per second (λM): 1/s keeps every link of an idle 5-node testnet carrying packets (each loop
@@ -30,11 +31,24 @@ internal sealed record TestnetSettings(
     public const int DefaultBasePort = 30000;
     public const int MaxNodesPerKind = 10;
 
+    /// <summary>
+    /// How long the started nodes get to report ready before the testnet gives up and stops them: generous, since a
+    /// busy shared machine starts a dozen .NET processes far slower than the few seconds they take when it is idle.
+    /// </summary>
+    public const int DefaultReadyTimeoutSeconds = 60;
+
+    public const int MaxReadyTimeoutSeconds = 3600;
+
     /// <summary>A week: longer runs outlive the pre-generated mix keys by far and belong in a real deployment.</summary>
     public const int MaxDurationSeconds = 7 * 24 * 3600;
 
-    /// <summary>Ports the network uses from <see cref="BasePort"/> on: a link port per node and a client port per provider.</summary>
-    public int PortCount => (2 * Providers) + (Layers * PerLayer);
+    public int NodeCount => Providers + (Layers * PerLayer);
+
+    /// <summary>
+    /// Ports the network uses from <see cref="BasePort"/> on: a link port per node and a client port per provider,
+    /// then a management port per node.
+    /// </summary>
+    public int PortCount => Providers + NodeCount + NodeCount;
 
     /// <summary>Every problem with the settings, each naming the option; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -70,6 +84,11 @@ internal sealed record TestnetSettings(
         if (DurationSeconds is { } duration && (duration < 1 || duration > MaxDurationSeconds))
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"--duration must be between 1 and {MaxDurationSeconds} seconds, got {duration}"));
+        }
+
+        if (ReadyTimeoutSeconds < 1 || ReadyTimeoutSeconds > MaxReadyTimeoutSeconds)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--ready-timeout must be between 1 and {MaxReadyTimeoutSeconds} seconds, got {ReadyTimeoutSeconds}"));
         }
 
         if (BasePort < 1 || BasePort > ushort.MaxValue)

@@ -4,9 +4,10 @@ using Spectre.Console;
 namespace Mixnode.Cli.Testnet;
 
 /// <summary>
-/// The operator's view of the running nodes. On an interactive terminal a live table redrawn about once a second;
-/// otherwise (redirected output, tests) plain lines: the node list once, then one line per change of state, so a log
-/// file does not fill with a table per second.
+/// The operator's view of the running nodes: process state and readiness (the node's own <c>/health/ready</c>). On an
+/// interactive terminal a live table redrawn about once a second (more often while nodes start); otherwise
+/// (redirected output, tests) plain lines: the node list once, then one line per change of state or readiness, so a
+/// log file does not fill with a table per second.
 /// </summary>
 internal sealed class TestnetStatusView
 {
@@ -33,11 +34,19 @@ internal sealed class TestnetStatusView
             : node.Stopping ? "stopping" : "running";
     }
 
-    public static Table BuildTable(IReadOnlyList<NodeProcess> nodes, string caption)
+    /// <summary><c>ready</c>, <c>starting</c>, <c>not ready: …</c>; null once the process has exited (nothing to ask).</summary>
+    public static string? Readiness(NodeProcess node, Func<TestnetNode, NodeReadiness>? readiness)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return readiness is null || node.ExitCode is not null ? null : readiness(node.Node).Summary;
+    }
+
+    public static Table BuildTable(IReadOnlyList<NodeProcess> nodes, Func<TestnetNode, NodeReadiness> readiness, string caption)
     {
         ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(readiness);
         var table = new Table().Caption(Markup.Escape(caption));
-        foreach (string column in new[] { "name", "role", "layer", "address", "client", "pid", "state", "uptime" })
+        foreach (string column in new[] { "name", "role", "layer", "address", "client", "pid", "state", "ready", "uptime" })
         {
             table.AddColumn(column);
         }
@@ -46,6 +55,9 @@ internal sealed class TestnetStatusView
         {
             string state = State(node);
             string color = node.ExitCode is null ? (node.Stopping ? "yellow" : "green") : node.Stopping ? "grey" : "red";
+            string ready = Readiness(node, readiness) is { } summary
+                ? $"[{ReadinessColor(readiness(node.Node).State)}]{Markup.Escape(summary)}[/]"
+                : "-";
             table.AddRow(
                 Markup.Escape(node.Node.Name),
                 node.Node.RoleName,
@@ -54,6 +66,7 @@ internal sealed class TestnetStatusView
                 Markup.Escape(node.Node.ClientAddress ?? "-"),
                 node.Pid.ToString(CultureInfo.InvariantCulture),
                 $"[{color}]{Markup.Escape(state)}[/]",
+                ready,
                 FormatUptime(node.Uptime));
         }
 
@@ -65,13 +78,16 @@ internal sealed class TestnetStatusView
             ? string.Create(CultureInfo.InvariantCulture, $"{(int)uptime.TotalHours}:{uptime.Minutes:00}:{uptime.Seconds:00}")
             : string.Create(CultureInfo.InvariantCulture, $"{uptime.Minutes}:{uptime.Seconds:00}");
 
-    /// <summary>Plain mode: a line per node whose state changed since the last call (every node the first time).</summary>
-    public void WriteChanges(IReadOnlyList<NodeProcess> nodes)
+    /// <summary>
+    /// Plain mode: a line per node whose state or readiness changed since the last call (every node the first time).
+    /// Without <paramref name="readiness"/> the lines carry the process state only.
+    /// </summary>
+    public void WriteChanges(IReadOnlyList<NodeProcess> nodes, Func<TestnetNode, NodeReadiness>? readiness)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         foreach (NodeProcess node in nodes)
         {
-            string state = State(node);
+            string state = Readiness(node, readiness) is { } summary ? State(node) + ", " + summary : State(node);
             if (_lastState.TryGetValue(node.Pid, out string? last) && last == state)
             {
                 continue;
@@ -81,6 +97,13 @@ internal sealed class TestnetStatusView
             _output.WriteLine(Line(node, state));
         }
     }
+
+    private static string ReadinessColor(NodeReadinessState state) => state switch
+    {
+        NodeReadinessState.Ready => "green",
+        NodeReadinessState.Starting => "yellow",
+        _ => "red",
+    };
 
     private static string Line(NodeProcess node, string state)
     {

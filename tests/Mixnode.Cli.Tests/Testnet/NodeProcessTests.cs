@@ -13,13 +13,13 @@ public sealed class NodeProcessTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void Nodes_start_with_inline_socket_completions_unless_the_environment_says_otherwise()
+    public void Nodes_start_with_inline_socket_completions_unless_the_environment_says_otherwise_and_their_own_management_address()
     {
         TestnetNode node = TestnetGenerator.Plan(new TestnetSettings(_dir.Path, Layers: 1, PerLayer: 1, Providers: 1), _dir.Path)[1];
         ProcessStartInfo info = new NodeLauncher("mixnode", []).StartInfo(node);
         string? inherited = Environment.GetEnvironmentVariable(NodeLauncher.InlineCompletionsVariable);
         Assert.Equal(inherited ?? "1", info.Environment[NodeLauncher.InlineCompletionsVariable]);
-        Assert.Equal(["run", "--config", node.ConfigPath], info.ArgumentList);
+        Assert.Equal(["run", "--config", node.ConfigPath, "Mixnode:Management:ListenAddress=" + node.ManagementAddress], info.ArgumentList);
     }
 
     [Fact]

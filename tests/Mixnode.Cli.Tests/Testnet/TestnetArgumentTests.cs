@@ -19,9 +19,10 @@ public sealed class TestnetArgumentTests : IDisposable
     [InlineData("--providers", "11", "--providers must be between 1 and 10, got 11")]
     [InlineData("--base-port", "0", "--base-port must be between 1 and 65535, got 0")]
     [InlineData("--base-port", "70000", "--base-port must be between 1 and 65535, got 70000")]
-    [InlineData("--base-port", "65530", "the network needs 7 ports (65530..65536)")]
+    [InlineData("--base-port", "65530", "the network needs 12 ports (65530..65541)")]
     [InlineData("--duration", "0", "--duration must be between 1 and 604800 seconds, got 0")]
     [InlineData("--mean-delay-ms", "0", "--mean-delay-ms must be more than 0")]
+    [InlineData("--ready-timeout", "0", "--ready-timeout must be between 1 and 3600 seconds, got 0")]
     public void Out_of_range_arguments_are_refused_with_the_option_named(string option, string value, string message)
     {
         string target = _dir.Combine("net");
@@ -53,9 +54,12 @@ public sealed class TestnetArgumentTests : IDisposable
     {
         var settings = new TestnetSettings(_dir.Combine("net"));
         Assert.Empty(settings.Validate());
-        Assert.Equal(7, settings.PortCount);
-        Assert.Empty((settings with { BasePort = 65535 - 6 }).Validate());
-        Assert.NotEmpty((settings with { BasePort = 65535 - 5 }).Validate());
+        Assert.Equal(60, settings.ReadyTimeoutSeconds);
+
+        // 2 providers × (link, client) + 3 mixes, then a management port for each of the 5 nodes.
+        Assert.Equal(12, settings.PortCount);
+        Assert.Empty((settings with { BasePort = 65535 - 11 }).Validate());
+        Assert.NotEmpty((settings with { BasePort = 65535 - 10 }).Validate());
     }
 
     [Fact]

@@ -20,16 +20,49 @@ public sealed class TestnetEndToEndTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task Runs_every_node_as_a_process_and_stops_them_all_after_the_duration()
+    public async Task Writes_nodes_json_once_every_node_is_ready_and_stops_them_all_after_the_duration()
     {
         string net = _dir.Combine("net");
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "3", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
+        string nodesFile = Path.Combine(net, "nodes.json");
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        var stopwatch = Stopwatch.StartNew();
+        Task<int> testnet = Task.Run(() => MixnodeCommand.Run(
+            ["testnet", "--dir", net, "--duration", "5", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5)],
+            output));
 
+        // nodes.json is the signal scripts wait for: the moment it exists, every node must answer ready.
+        while (!File.Exists(nodesFile))
+        {
+            Assert.False(testnet.IsCompleted, "the testnet ended before writing nodes.json");
+            Assert.True(stopwatch.Elapsed < Bound, "no nodes.json");
+            await Task.Delay(20);
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using (JsonDocument nodes = JsonDocument.Parse(await File.ReadAllTextAsync(nodesFile)))
+        {
+            JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
+            Assert.Equal(2, entries.Length);
+            foreach (JsonElement entry in entries)
+            {
+                Assert.True(entry.GetProperty("pid").GetInt32() > 0);
+                var metrics = new Uri(entry.GetProperty("metrics_url").GetString()!);
+                Assert.Equal("/metrics", metrics.AbsolutePath);
+                using HttpResponseMessage ready = await http.GetAsync(new Uri(metrics, "/health/ready"));
+                Assert.True(ready.StatusCode == HttpStatusCode.OK, $"{entry.GetProperty("name")}: /health/ready {ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}");
+                using HttpResponseMessage scrape = await http.GetAsync(metrics);
+                Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+            }
+        }
+
+        Assert.False(File.Exists(Path.Combine(net, "nodes.starting.json")), "the start-up list outlived nodes.json");
+        int code = await testnet.WaitAsync(Bound);
+        string text = output.ToString();
         Assert.True(code == 0, text);
+        Assert.Matches(@"all 2 nodes ready in \d+\.\d s", text);
         int[] pids = Pids(net);
         Assert.Equal(2, pids.Length);
-        Assert.All(pids, pid => Assert.True(pid > 0));
-        Assert.Contains("running", text, StringComparison.Ordinal);
+        Assert.Contains("running, ready", text, StringComparison.Ordinal);
         Assert.Contains("stopping 2 node(s)", text, StringComparison.Ordinal);
 
         // Both stopped on SIGTERM (exit 0), not killed after the grace period.
@@ -46,12 +79,13 @@ public sealed class TestnetEndToEndTests : IDisposable
         // The node's state directory is a file: it exits at start-up, the provider would run on.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0"));
         await File.WriteAllTextAsync(Path.Combine(net, "mix-0-0", "state"), "not a directory");
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5));
 
         Assert.NotEqual(0, code);
         Assert.Matches("mix-0-0 (failed to start|exited unexpectedly)", text);
         Assert.Contains("last lines of", text, StringComparison.Ordinal);
-        Assert.All(Pids(net), pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
+        Assert.False(File.Exists(Path.Combine(net, "nodes.json")), "nodes.json written though a node never became ready");
+        Assert.All(Pids(net, "nodes.starting.json"), pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
     }
 
     [Fact]
@@ -61,12 +95,15 @@ public sealed class TestnetEndToEndTests : IDisposable
 
         // mix-0-0's log path is a directory, so its start throws after provider-0 is already running.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0", "node.log"));
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(3));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5));
 
         Assert.Equal(1, code);
         Assert.Contains("mix-0-0: cannot write", text, StringComparison.Ordinal);
         Assert.Contains("stopping 1 node(s)", text, StringComparison.Ordinal);
-        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
+
+        // The network never came up, so there is no nodes.json; the start-up list names the process that ran.
+        Assert.False(File.Exists(Path.Combine(net, "nodes.json")));
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.starting.json")));
         JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
         Assert.Equal(JsonValueKind.Null, entries[1].GetProperty("pid").ValueKind);
         int provider = entries[0].GetProperty("pid").GetInt32();
@@ -82,9 +119,9 @@ public sealed class TestnetEndToEndTests : IDisposable
         return (code, output.ToString());
     }
 
-    private static int[] Pids(string net)
+    private static int[] Pids(string net, string file = "nodes.json")
     {
-        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, "nodes.json")));
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, file)));
         return [.. nodes.RootElement.EnumerateArray().Where(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number).Select(n => n.GetProperty("pid").GetInt32())];
     }
 

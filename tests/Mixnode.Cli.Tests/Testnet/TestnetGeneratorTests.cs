@@ -38,39 +38,89 @@ public sealed class TestnetGeneratorTests : IDisposable
     }
 
     [Fact]
-    public void Nodes_json_lists_every_node_on_distinct_ports_and_providers_have_a_client_address()
+    public void Every_node_gets_distinct_ports_and_providers_have_a_client_address()
     {
         TestnetLayout layout = TestnetGenerator.Generate(Settings, TimeProvider.System);
 
-        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(layout.NodesFilePath));
-        JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
-        Assert.Equal(["provider-0", "provider-1", "mix-0-0", "mix-0-1", "mix-1-0", "mix-1-1"], entries.Select(e => e.GetProperty("name").GetString()));
+        Assert.Equal(["provider-0", "provider-1", "mix-0-0", "mix-0-1", "mix-1-0", "mix-1-1"], layout.Nodes.Select(n => n.Name));
         var ports = new List<string>();
-        foreach (JsonElement entry in entries)
+        foreach (TestnetNode node in layout.Nodes)
         {
-            bool provider = entry.GetProperty("role").GetString() == "provider";
-            Assert.Equal(provider ? JsonValueKind.Null : JsonValueKind.Number, entry.GetProperty("layer").ValueKind);
-            Assert.Equal(JsonValueKind.Null, entry.GetProperty("pid").ValueKind);
-            Assert.Equal(JsonValueKind.Null, entry.GetProperty("metrics_url").ValueKind);
-            ports.Add(entry.GetProperty("address").GetString()!);
-            if (provider)
+            bool provider = node.RoleName == "provider";
+            Assert.Equal(provider, node.Layer is null);
+            Assert.Equal(provider, node.ClientAddress is not null);
+            ports.Add(node.Address);
+            if (node.ClientAddress is not null)
             {
-                ports.Add(entry.GetProperty("client_address").GetString()!);
-            }
-            else
-            {
-                Assert.Equal(JsonValueKind.Null, entry.GetProperty("client_address").ValueKind);
+                ports.Add(node.ClientAddress);
             }
         }
 
-        Assert.Equal(8, ports.Count);
-        Assert.Equal(ports.Count, ports.Distinct().Count());
-        Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p, StringComparison.Ordinal));
-        Assert.Equal(Enumerable.Range(40000, 8).Select(p => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture)), ports.Order(StringComparer.Ordinal));
+        // Link and client ports first, where they were before nodes had a management endpoint; then one
+        // management port per node, in the same order.
+        Assert.Equal(Enumerable.Range(40000, 8).Select(Loopback), ports.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(40008, 6).Select(Loopback), layout.Nodes.Select(n => n.ManagementAddress));
+        Assert.Equal(14, Settings.PortCount);
 
         // The descriptor in the topology carries the same two addresses, link first.
         using JsonDocument descriptor = JsonDocument.Parse(File.ReadAllText(Path.Combine(layout.Directory, "provider-1", "keys", "descriptor.json")));
         Assert.Equal(["127.0.0.1:40002", "127.0.0.1:40003"], descriptor.RootElement.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public void Default_ports_keep_the_documented_link_and_client_ports_and_add_management_ports_after_them()
+    {
+        IReadOnlyList<TestnetNode> nodes = TestnetGenerator.Plan(new TestnetSettings(_dir.Combine("net")), _dir.Combine("net"));
+
+        Assert.Equal(["127.0.0.1:30000", "127.0.0.1:30002", "127.0.0.1:30004", "127.0.0.1:30005", "127.0.0.1:30006"], nodes.Select(n => n.Address));
+        Assert.Equal(["127.0.0.1:30007", "127.0.0.1:30008", "127.0.0.1:30009", "127.0.0.1:30010", "127.0.0.1:30011"], nodes.Select(n => n.ManagementAddress));
+        Assert.Equal(new Uri("http://127.0.0.1:30009/metrics"), nodes[2].MetricsUrl);
+        Assert.Equal(new Uri("http://127.0.0.1:30009/health/ready"), nodes[2].ReadyUrl);
+        Assert.DoesNotContain(nodes, n => n.ManagementAddress.EndsWith(":9464", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Generation_writes_no_nodes_json_and_removes_the_one_of_an_earlier_run()
+    {
+        string net = _dir.Combine("net");
+        Directory.CreateDirectory(net);
+        File.WriteAllText(Path.Combine(net, "nodes.json"), """[{"name":"provider-0","pid":4242}]""");
+        File.WriteAllText(Path.Combine(net, "nodes.starting.json"), "[]");
+
+        TestnetLayout layout = TestnetGenerator.Generate(Settings, TimeProvider.System);
+
+        // nodes.json means "every node is ready": only the running testnet writes it.
+        Assert.False(File.Exists(layout.NodesFilePath));
+        Assert.False(File.Exists(layout.StartingNodesFilePath));
+    }
+
+    [Fact]
+    public void Nodes_json_lists_every_node_with_its_metrics_url_and_pid()
+    {
+        TestnetLayout layout = TestnetGenerator.Generate(Settings, TimeProvider.System);
+        NodesFile.Write(layout.NodesFilePath, layout.Nodes.Select((n, i) => (n, i == 1 ? (int?)null : 1000 + i)));
+
+        using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(layout.NodesFilePath));
+        JsonElement[] entries = [.. nodes.RootElement.EnumerateArray()];
+        Assert.Equal(layout.Nodes.Select(n => n.Name), entries.Select(e => e.GetProperty("name").GetString()));
+        for (int i = 0; i < entries.Length; i++)
+        {
+            JsonElement entry = entries[i];
+            TestnetNode node = layout.Nodes[i];
+            bool provider = entry.GetProperty("role").GetString() == "provider";
+            Assert.Equal(provider ? JsonValueKind.Null : JsonValueKind.Number, entry.GetProperty("layer").ValueKind);
+            Assert.Equal(node.Address, entry.GetProperty("address").GetString());
+            Assert.Equal(provider ? JsonValueKind.String : JsonValueKind.Null, entry.GetProperty("client_address").ValueKind);
+            Assert.Equal($"http://{node.ManagementAddress}/metrics", entry.GetProperty("metrics_url").GetString());
+            if (i == 1)
+            {
+                Assert.Equal(JsonValueKind.Null, entry.GetProperty("pid").ValueKind);
+            }
+            else
+            {
+                Assert.Equal(1000 + i, entry.GetProperty("pid").GetInt32());
+            }
+        }
     }
 
     [Fact]
@@ -106,6 +156,8 @@ public sealed class TestnetGeneratorTests : IDisposable
             {
                 Assert.False(mixnode.TryGetProperty("ClientListenAddress", out _));
             }
+
+            Assert.Equal(node.ManagementAddress, mixnode.GetProperty("Management").GetProperty("ListenAddress").GetString());
         }
     }
 
@@ -155,6 +207,8 @@ public sealed class TestnetGeneratorTests : IDisposable
         Assert.Equal(4, TestnetGenerator.EpochsFor(60, period));
         Assert.Equal(12, TestnetGenerator.EpochsFor(10 * 20 * 60, period));
     }
+
+    private static string Loopback(int port) => "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
 
     private static string NodeId(TestnetLayout layout, string name)
     {
