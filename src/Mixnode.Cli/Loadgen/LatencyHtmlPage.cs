@@ -6,9 +6,10 @@ namespace Mixnode.Cli.Loadgen;
 
 /// <summary>
 /// The latency histogram as one self-contained HTML page: an inline SVG, no script, no external style or font, so
-/// it opens anywhere and can be attached to a ticket as it is.
+/// it opens anywhere and can be attached to a ticket as it is. Written by hand rather than by the plotting library, so
+/// that it is there even where the PNG beside it (<see cref="LatencyPlot"/>) cannot be drawn.
 /// </summary>
-internal static class LatencyHistogram
+internal static class LatencyHtmlPage
 {
     private const int Bins = 40;
     private const int Width = 800;
@@ -18,41 +19,45 @@ internal static class LatencyHistogram
     private const int Top = 20;
     private const int Right = 20;
 
-    /// <summary>Bin counts over [0, max] (or [min, max] when a sample is negative); the upper edge of each bin.</summary>
-    public static (int[] Counts, double[] UpperEdges) Bin(IReadOnlyCollection<double> samples, int bins = Bins)
+    /// <summary>
+    /// The recorded latencies in <paramref name="bins"/> equal bins over [0, max] (or [min, max] when a sample is
+    /// negative): each HDR bucket's count goes to the bin of its value. Counts and the upper edge of each bin.
+    /// </summary>
+    public static (long[] Counts, double[] UpperEdges) Bin(LatencyRecorder latencies, int bins = Bins)
     {
-        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentNullException.ThrowIfNull(latencies);
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        int[] counts = new int[bins];
+        long[] counts = new long[bins];
         double[] edges = new double[bins];
-        if (samples.Count == 0)
+        if (latencies is not { MinMs: { } min, MaxMs: { } max })
         {
             return (counts, edges);
         }
 
-        double low = Math.Min(0, samples.Min());
-        double high = samples.Max();
-        double width = high > low ? (high - low) / bins : 1;
+        double low = Math.Min(0, min);
+        double width = max > low ? (max - low) / bins : 1;
         for (int i = 0; i < bins; i++)
         {
             edges[i] = low + (width * (i + 1));
         }
 
-        foreach (double sample in samples)
+        foreach ((double value, long count) in latencies.Buckets())
         {
-            counts[Math.Clamp((int)((sample - low) / width), 0, bins - 1)]++;
+            // A bucket's value is its top, which may lie a little past the largest sample: it goes in the last bin.
+            counts[Math.Clamp((int)((Math.Min(value, max) - low) / width), 0, bins - 1)] += count;
         }
 
         return (counts, edges);
     }
 
-    public static string Html(LoadgenReport report, IReadOnlyCollection<double> latenciesMs)
+    /// <param name="latencies">The latencies from the actual send (the report's latency_ms).</param>
+    public static string Html(LoadgenReport report, LatencyRecorder latencies)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(latenciesMs);
+        ArgumentNullException.ThrowIfNull(latencies);
         var c = CultureInfo.InvariantCulture;
-        (int[] counts, double[] edges) = Bin(latenciesMs);
-        int tallest = Math.Max(1, counts.Max());
+        (long[] counts, double[] edges) = Bin(latencies);
+        long tallest = Math.Max(1, counts.Max());
         double plotWidth = Width - Left - Right;
         double plotHeight = Height - Top - Bottom;
         double barWidth = plotWidth / counts.Length;
@@ -84,7 +89,8 @@ internal static class LatencyHistogram
         string summary = string.Create(c,
             $"sent {report.Sent}, delivered {report.Delivered}, lost {report.Lost}, duplicates {report.Duplicates}; " +
             $"{report.Clients} clients at {report.Rate}/s for {report.DurationSeconds} s; " +
-            $"latency p50 {Format(report.LatencyMs.P50)} ms, p90 {Format(report.LatencyMs.P90)} ms, p99 {Format(report.LatencyMs.P99)} ms, max {Format(report.LatencyMs.Max)} ms; " +
+            $"latency p50 {Format(report.LatencyMs.P50)} ms, p90 {Format(report.LatencyMs.P90)} ms, p99 {Format(report.LatencyMs.P99)} ms, p99.9 {Format(report.LatencyMs.P99_9)} ms, max {Format(report.LatencyMs.Max)} ms; " +
+            $"from the scheduled send (corrected for coordinated omission) p50 {Format(report.LatencyCorrectedMs.P50)} ms, p99 {Format(report.LatencyCorrectedMs.P99)} ms, p99.9 {Format(report.LatencyCorrectedMs.P99_9)} ms, max {Format(report.LatencyCorrectedMs.Max)} ms; " +
             $"minus chosen delays p50 {Format(report.LatencyMinusDelaysMs.P50)} ms");
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mixnode loadgen latency</title></head>\n" +
                "<body style=\"font-family: sans-serif\">\n<h1>mixnode loadgen: end-to-end latency</h1>\n" +

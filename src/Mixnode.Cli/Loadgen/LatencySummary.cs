@@ -2,37 +2,47 @@ using System.Text.Json.Serialization;
 
 namespace Mixnode.Cli.Loadgen;
 
-/// <summary>Percentiles of a latency sample in milliseconds; all null when nothing arrived.</summary>
+/// <summary>
+/// Percentiles of a latency sample in milliseconds, from its HDR histogram (<see cref="LatencyRecorder"/>: each
+/// within 0.1 % of the sample's own, never above max); max is exact to the microsecond. All null when nothing arrived.
+/// </summary>
 internal sealed record LatencySummary(
     [property: JsonPropertyName("p50")] double? P50,
     [property: JsonPropertyName("p90")] double? P90,
     [property: JsonPropertyName("p99")] double? P99,
-    [property: JsonPropertyName("max")] double? Max)
+    [property: JsonPropertyName("max"), JsonPropertyOrder(1)] double? Max)
 {
-    public static LatencySummary Of(IReadOnlyCollection<double> samples)
-    {
-        ArgumentNullException.ThrowIfNull(samples);
-        if (samples.Count == 0)
-        {
-            return new LatencySummary(null, null, null, null);
-        }
+    /// <summary>Added after p50/p90/p99/max, which consumers already read: one delivery in a thousand is this late or later.</summary>
+    [JsonPropertyName("p99_9")]
+    public double? P99_9 { get; init; }
 
-        double[] sorted = [.. samples.Order()];
-        return new LatencySummary(Round(Percentile(sorted, 50)), Round(Percentile(sorted, 90)), Round(Percentile(sorted, 99)), Round(sorted[^1]));
+    /// <summary>Samples summarised.</summary>
+    [JsonPropertyName("count")]
+    [JsonPropertyOrder(2)]
+    public long Count { get; init; }
+
+    public static LatencySummary Of(LatencyRecorder recorder)
+    {
+        ArgumentNullException.ThrowIfNull(recorder);
+        return new LatencySummary(Round(recorder.PercentileMs(50)), Round(recorder.PercentileMs(90)), Round(recorder.PercentileMs(99)), Round(recorder.MaxMs))
+        {
+            P99_9 = Round(recorder.PercentileMs(99.9)),
+            Count = recorder.Count,
+        };
     }
 
-    /// <summary>Nearest-rank percentile of an ascending sample: the smallest value with at least p% of the sample at or below it.</summary>
-    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    /// <summary>The summary of samples given at once (queue waits, tests): recorded into a histogram like any other.</summary>
+    public static LatencySummary Of(IEnumerable<double> samplesMs)
     {
-        ArgumentNullException.ThrowIfNull(sorted);
-        if (sorted.Count == 0)
+        ArgumentNullException.ThrowIfNull(samplesMs);
+        var recorder = new LatencyRecorder();
+        foreach (double sample in samplesMs)
         {
-            throw new ArgumentException("no samples", nameof(sorted));
+            recorder.RecordMilliseconds(sample);
         }
 
-        int rank = (int)Math.Ceiling(p / 100 * sorted.Count);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+        return Of(recorder);
     }
 
-    private static double Round(double value) => Math.Round(value, 3);
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 3) : null;
 }

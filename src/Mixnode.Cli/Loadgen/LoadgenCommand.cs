@@ -4,7 +4,7 @@ namespace Mixnode.Cli.Loadgen;
 
 /// <summary>
 /// <c>mixnode loadgen --topology FILE --rate R --duration S [--clients C] [--report FILE] [--authority-pub KEY]
-/// [--drain-seconds X] [--cover [--payload-rate P] [--loop-rate L]]</c>: real Sphinx traffic through a running network
+/// [--drain-seconds X] [--wait S] [--cover [--payload-rate P] [--loop-rate L]]</c>: real Sphinx traffic through a running network
 /// at a Poisson rate, end to end from client to another client's mailbox, with or without Loopix cover, with a report
 /// of what arrived, how late, and how well timing hides which send each delivery was.
 /// </summary>
@@ -22,17 +22,22 @@ internal static class LoadgenCommand
         };
         var report = new Option<string>("--report")
         {
-            Description = "JSON report to write; the latency histogram goes beside it as FILE.html.",
+            Description = "JSON report to write; the latency histogram goes beside it as FILE.html and the percentile plot as FILE.png.",
             DefaultValueFactory = _ => LoadgenOptions.DefaultReportPath,
         };
         var authority = new Option<string?>("--authority-pub") { Description = "The topology authority's public key (authority.pub or base64). Default: trust the document's own, with a warning." };
         var drain = new Option<double?>("--drain-seconds") { Description = "How long to wait for stragglers after sending. Default: hops × mean delay × 10 + 2 s." };
+        var wait = new Option<double>("--wait")
+        {
+            Description = "Seconds to wait for providers that refuse connections (a network still starting) before giving up; 0: fail at once.",
+            DefaultValueFactory = _ => LoadgenOptions.DefaultWaitSeconds,
+        };
         var cover = new Option<bool>("--cover") { Description = "Every client sends as a Loopix client: messages wait for payload slots (λP), drops fill the empty ones, loops (λL) come back to its mailbox." };
         var payloadRate = new Option<double?>("--payload-rate") { Description = "With --cover: λP per client, payload slots per second. Default: the network document's (raised to 1.25 × the per-client message rate if that is not more)." };
         var loopRate = new Option<double?>("--loop-rate") { Description = "With --cover: λL per client, loops per second. Default: the network document's." };
         var command = new Command("loadgen", "Send real Sphinx packets through the network at a Poisson rate and report delivery and latency.")
         {
-            topology, rate, duration, clients, report, authority, drain, cover, payloadRate, loopRate,
+            topology, rate, duration, clients, report, authority, drain, wait, cover, payloadRate, loopRate,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -45,6 +50,7 @@ internal static class LoadgenCommand
                 ReportPath = parse.GetValue(report) ?? LoadgenOptions.DefaultReportPath,
                 AuthorityPublicKey = parse.GetValue(authority),
                 DrainSeconds = parse.GetValue(drain),
+                WaitSeconds = parse.GetValue(wait),
                 Cover = parse.GetValue(cover),
                 PayloadRate = parse.GetValue(payloadRate),
                 LoopRate = parse.GetValue(loopRate),

@@ -9,6 +9,9 @@ internal sealed record LoadgenOptions
     public const int DefaultClients = 16;
     public const string DefaultReportPath = "loadgen-report.json";
 
+    /// <summary>Long enough for a local test network's nodes to start listening on a busy machine.</summary>
+    public const double DefaultWaitSeconds = 30;
+
     /// <summary>About 1 GB of prebuilt default-geometry packets (messages and cover together).</summary>
     public const int MaxMessages = 300_000;
 
@@ -28,6 +31,9 @@ internal sealed record LoadgenOptions
 
     /// <summary>How long to wait for stragglers after the last send; null = derived from the route's delays.</summary>
     public double? DrainSeconds { get; init; }
+
+    /// <summary>How long to wait for providers that refuse connections (still starting) before giving up; 0 = not at all.</summary>
+    public double WaitSeconds { get; init; } = DefaultWaitSeconds;
 
     /// <summary>Every client sends as a Loopix client: messages in payload slots, drops in the empty ones, loops.</summary>
     public bool Cover { get; init; }
@@ -73,6 +79,11 @@ internal sealed record LoadgenOptions
         if (DrainSeconds is { } drain && !(drain >= 0 && drain <= 86_400))
         {
             return "--drain-seconds must be between 0 and 86400";
+        }
+
+        if (!(WaitSeconds >= 0 && WaitSeconds <= 3600))
+        {
+            return "--wait must be between 0 and 3600 seconds";
         }
 
         if (PayloadRate is { } payload && !(payload > 0 && payload <= 1_000_000))

@@ -8,9 +8,11 @@ namespace Mixnode.Cli.Loadgen;
 /// millisecond) it writes every packet whose time has come to its client's link, in schedule order, then flushes each
 /// link it wrote to once. A timer wait and a flush per packet per client cost several thread-pool wake-ups each, taken
 /// from the nodes under test that share the machine; this costs one sleep per tick for the whole run. A packet thus
-/// leaves up to a tick after its scheduled time; latency counts from when it actually went. A link that does not take
-/// its packets (its provider throttling that client) holds up the other clients too; they all send at the same rate,
-/// so a provider that throttles one soon throttles the others.
+/// leaves up to a tick after its scheduled time. Each message's actual and scheduled send times are both recorded:
+/// latency counts from the one, and the corrected latency from the other, which also holds however long the pacer fell
+/// behind (<see cref="LoadgenStatistics.RecordSent"/>). A link that does not take its packets (its provider throttling
+/// that client) holds up the other clients too; they all send at the same rate, so a provider that throttles one soon
+/// throttles the others.
 /// </summary>
 internal sealed class LoadgenPacer
 {
@@ -115,14 +117,15 @@ internal sealed class LoadgenPacer
     }
 
     /// <summary>
-    /// One tick: writes every packet due by <paramref name="elapsed"/> (recording its send time just before, and
-    /// taking it back if the write or the flush fails), then flushes each link written to. Waits (blocking) while a
-    /// link does not take its packets; returns how many were written.
+    /// One tick: writes every packet due by now, counted from <paramref name="startTimestamp"/> (of the pacer's
+    /// <see cref="TimeProvider"/>), recording its send time just before (and taking it back if the write or the flush
+    /// fails), then flushes each link written to. Waits (blocking) while a link does not take its packets; returns how
+    /// many were written.
     /// </summary>
-    public int SendDue(TimeSpan elapsed, CancellationToken cancellationToken = default)
+    public int SendDue(long startTimestamp, CancellationToken cancellationToken = default)
     {
         int written = 0;
-        long now = elapsed.Ticks;
+        long now = _time.GetElapsedTime(startTimestamp).Ticks;
         while (_next < _order.Length && _order[_next].Due <= now)
         {
             int position = _next++;
@@ -135,7 +138,7 @@ internal sealed class LoadgenPacer
             LoadgenSlot slot = _slots[entry.Client][entry.Index];
             if (slot.Kind == LoadgenPacketKind.Message)
             {
-                _statistics.RecordSent(entry.Client, slot.Sequence, timestamp, packet.TotalDelayMs);
+                _statistics.RecordSent(entry.Client, slot.Sequence, timestamp, startTimestamp + ToTimestamp(entry.Due), packet.TotalDelayMs);
             }
             else
             {
@@ -194,9 +197,12 @@ internal sealed class LoadgenPacer
                 continue;
             }
 
-            SendDue(_time.GetElapsedTime(startTimestamp), cancellationToken);
+            SendDue(startTimestamp, cancellationToken);
         }
     }
+
+    /// <summary>TimeSpan ticks as ticks of the pacer's clock (in double: a day of ticks times a GHz clock overflows a long).</summary>
+    private long ToTimestamp(long timeSpanTicks) => (long)(timeSpanTicks * ((double)_time.TimestampFrequency / TimeSpan.TicksPerSecond));
 
     private void Flush(int client, CancellationToken cancellationToken)
     {

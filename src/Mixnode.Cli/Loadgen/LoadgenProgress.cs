@@ -68,8 +68,9 @@ internal sealed class LoadgenProgress
             ("lost", report.Lost.ToString(c)),
             ("duplicates", report.Duplicates.ToString(c)),
             ("throughput /s", report.ThroughputPerSecond.ToString("F1", c)),
-            ("latency p50/p90/p99/max ms", Format(report.LatencyMs)),
-            ("latency − delays p50/p90/p99/max ms", Format(report.LatencyMinusDelaysMs)),
+            ("latency p50/p90/p99/p99.9/max ms", Format(report.LatencyMs)),
+            ("  corrected (from scheduled send) ms", Format(report.LatencyCorrectedMs)),
+            ("latency − delays p50/p90/p99/p99.9/max ms", Format(report.LatencyMinusDelaysMs)),
             ("clients, rate /s, duration s", string.Create(c, $"{report.Clients}, {report.Rate}, {report.DurationSeconds}")),
             ("prebuilt", report.Prebuilt ? "yes" : "no"),
         ];
@@ -86,7 +87,7 @@ internal sealed class LoadgenProgress
                 ("cover λP, λL per client /s", string.Create(c, $"{report.PayloadRatePerClient:0.###}, {report.LoopRatePerClient:0.###}")),
                 ("drops sent", report.DropsSent.ToString(c)),
                 ("loops sent / returned", string.Create(c, $"{report.LoopsSent} / {report.LoopsReturned}")),
-                ("queue wait p50/p90/p99/max ms", report.QueueWaitMs is { } wait ? Format(wait) : "-"),
+                ("queue wait p50/p90/p99/p99.9/max ms", report.QueueWaitMs is { } wait ? Format(wait) : "-"),
                 ("queue full (messages refused)", report.QueueRejected.ToString(c)),
             ];
         }
@@ -112,7 +113,7 @@ internal sealed class LoadgenProgress
 
         foreach ((string name, string value) in rows)
         {
-            _output.WriteLine($"{name,-36} {value}");
+            _output.WriteLine($"{name,-41} {value}");
         }
     }
 
@@ -121,5 +122,5 @@ internal sealed class LoadgenProgress
             $"[{s.Phase}] {s.ElapsedSeconds:F1} s: sent {s.Sent}, delivered {s.Delivered}, lost so far {s.Outstanding} (incl. in flight), duplicates {s.Duplicates}, send rate {s.CurrentRate:F1}/s"));
 
     private static string Format(LatencySummary summary) =>
-        string.Join(" / ", new[] { summary.P50, summary.P90, summary.P99, summary.Max }.Select(v => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-"));
+        string.Join(" / ", new[] { summary.P50, summary.P90, summary.P99, summary.P99_9, summary.Max }.Select(v => v is { } x ? x.ToString("F1", CultureInfo.InvariantCulture) : "-"));
 }

@@ -25,8 +25,16 @@ internal sealed record LoadgenReport
     [JsonPropertyName("throughput_per_sec")]
     public required double ThroughputPerSecond { get; init; }
 
+    /// <summary>From each message's actual send to its first arrival.</summary>
     [JsonPropertyName("latency_ms")]
     public required LatencySummary LatencyMs { get; init; }
+
+    /// <summary>
+    /// From each message's scheduled send to its first arrival: corrected for coordinated omission, so a sender that fell
+    /// behind its schedule shows (at least latency_ms; the pacer's tick of about a millisecond when it kept up).
+    /// </summary>
+    [JsonPropertyName("latency_corrected_ms")]
+    public required LatencySummary LatencyCorrectedMs { get; init; }
 
     /// <summary>Latency less the NodeDelays the client chose: what the network itself added (links, queues, crypto, polling).</summary>
     [JsonPropertyName("latency_minus_delays_ms")]
@@ -122,13 +130,14 @@ internal sealed record LoadgenReport
     [JsonPropertyName("anonymity_note")]
     public string? AnonymityNote { get; init; }
 
-    /// <summary>The report of a run from its raw counts and samples.</summary>
+    /// <summary>The report of a run from its counts and latency summaries.</summary>
     public static LoadgenReport Create(
         long sent,
         long delivered,
         long duplicates,
-        IReadOnlyCollection<double> latenciesMs,
-        IReadOnlyCollection<double> latenciesMinusDelaysMs,
+        LatencySummary latency,
+        LatencySummary latencyCorrected,
+        LatencySummary latencyMinusDelays,
         int clients,
         double rate,
         double durationSeconds,
@@ -139,8 +148,9 @@ internal sealed record LoadgenReport
             Delivered = delivered,
             Duplicates = duplicates,
             ThroughputPerSecond = durationSeconds > 0 ? Math.Round(delivered / durationSeconds, 3) : 0,
-            LatencyMs = LatencySummary.Of(latenciesMs),
-            LatencyMinusDelaysMs = LatencySummary.Of(latenciesMinusDelaysMs),
+            LatencyMs = latency,
+            LatencyCorrectedMs = latencyCorrected,
+            LatencyMinusDelaysMs = latencyMinusDelays,
             Prebuilt = prebuilt,
             Clients = clients,
             Rate = rate,

@@ -94,11 +94,16 @@ internal sealed class LoadgenRunner
             // 2 cores), and links opened after it go straight to sending instead of idling through it.
             NodeDescriptor[] providers = [.. Enumerable.Range(0, _options.Clients).Select(i => topology.Providers[i % topology.Providers.Length])];
 
-            // An unreachable provider (or a wrong key) is reported now, not after a minute of building.
-            foreach (NodeDescriptor provider in providers.Distinct())
-            {
-                await using MixnodeClient probe = await MixnodeClient.ConnectAsync(topology, provider, _options.Link with { Poll = false }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            // An unreachable provider (or a wrong key) is reported now, not after a minute of building; one that is
+            // still starting (loadgen run right after the testnet) is waited for, up to --wait.
+            LoadgenProviderProbe[] probes = [.. providers.Distinct().Select(provider => new LoadgenProviderProbe(
+                provider.Name,
+                provider.Addresses.Length > ClientLinkProtocol.ClientAddressIndex ? provider.Addresses[ClientLinkProtocol.ClientAddressIndex] : "(no client address)",
+                async ct =>
+                {
+                    await using MixnodeClient probe = await MixnodeClient.ConnectAsync(topology, provider, _options.Link with { Poll = false }, cancellationToken: ct).ConfigureAwait(false);
+                }))];
+            await new LoadgenProviderWait(TimeSpan.FromSeconds(_options.WaitSeconds), TimeProvider.System, _output).WaitAsync(probes, cancellationToken).ConfigureAwait(false);
 
             var keys = new X25519PrivateKey[_options.Clients];
             var markers = new LoopMarker[_options.Clients];
@@ -328,9 +333,17 @@ internal sealed class LoadgenRunner
 
         receiver.Stop();
         long loopsReturned = clients.Sum(c => c.Cover.LoopsReturned);
-        (double[] latencies, double[] minusDelays) = statistics.Samples();
         LoadgenReport result = LoadgenReport.Create(
-            statistics.Sent, statistics.Delivered, statistics.Duplicates, latencies, minusDelays, clients.Count, _options.Rate, sendingSeconds, prebuilt: true) with
+            statistics.Sent,
+            statistics.Delivered,
+            statistics.Duplicates,
+            LatencySummary.Of(statistics.Latencies),
+            LatencySummary.Of(statistics.LatenciesCorrected),
+            LatencySummary.Of(statistics.LatenciesMinusDelays),
+            clients.Count,
+            _options.Rate,
+            sendingSeconds,
+            prebuilt: true) with
         {
             Interrupted = interrupted,
             SendFailures = statistics.SendFailures,
@@ -348,7 +361,7 @@ internal sealed class LoadgenRunner
             QueueRejected = plans.Sum(p => (long)p.Rejected),
             QueueWaitMs = cover is null ? null : LatencySummary.Of([.. plans.SelectMany(p => p.QueueWaitsSeconds).Select(w => w * 1000)]),
         };
-        result = WithAnonymity(result, topology.Mixing.Strategy.ToName(), hops, topology.Mixing.MeanDelayMs, pacer.SendTimestamps(), statistics.ArrivalTimestamps(), start, minusDelays);
+        result = WithAnonymity(result, topology.Mixing.Strategy.ToName(), hops, topology.Mixing.MeanDelayMs, pacer.SendTimestamps(), statistics.ArrivalTimestamps(), start);
 
         progress.WriteReport(result);
         string[] closed = [.. clients.Where(c => !c.Link.IsOpen).Select(c => c.Link.CloseReason ?? "closed")];
@@ -363,12 +376,11 @@ internal sealed class LoadgenRunner
             _error.WriteLine($"warning: {statistics.SendFailures} packets could not be sent (a provider closed its link: rate limit?)");
         }
 
+        string reportPath = Path.GetFullPath(_options.ReportPath);
         try
         {
-            string reportPath = Path.GetFullPath(_options.ReportPath);
             await File.WriteAllTextAsync(reportPath, result.ToJson() + "\n", CancellationToken.None).ConfigureAwait(false);
-            await File.WriteAllTextAsync(reportPath + ".html", LatencyHistogram.Html(result, latencies), CancellationToken.None).ConfigureAwait(false);
-            _output.WriteLine($"report: {reportPath} and {reportPath}.html");
+            await File.WriteAllTextAsync(reportPath + ".html", LatencyHtmlPage.Html(result, statistics.Latencies), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -376,29 +388,65 @@ internal sealed class LoadgenRunner
             return 1;
         }
 
+        string? plot = await WritePlotAsync(reportPath + ".png", result, statistics.Latencies, statistics.LatenciesCorrected, _error).ConfigureAwait(false);
+        _output.WriteLine(plot is null ? $"report: {reportPath} and {reportPath}.html" : $"report: {reportPath}, {reportPath}.html and {plot}");
         return interrupted ? 130 : 0;
+    }
+
+    /// <summary>
+    /// Draws the percentile plot to <paramref name="path"/>; its path, or null with a one-line warning when it cannot be
+    /// drawn or written. The plot is an extra: the JSON and HTML reports are written before it and stand without it,
+    /// so nothing Skia throws where its native library is missing or broken fails the run.
+    /// </summary>
+    public static async Task<string?> WritePlotAsync(string path, LoadgenReport report, LatencyRecorder latencies, LatencyRecorder corrected, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            byte[] png = LatencyPlot.Png(report, latencies, corrected);
+            await File.WriteAllBytesAsync(path, png, CancellationToken.None).ConfigureAwait(false);
+            return path;
+        }
+        catch (Exception e)
+        {
+            // The innermost cause names the missing piece (a DllNotFoundException for libSkiaSharp, say).
+            Exception cause = e;
+            while (cause.InnerException is { } inner)
+            {
+                cause = inner;
+            }
+
+            // Its first sentence: the loader's message goes on to list every path it tried.
+            string message = cause.Message.ReplaceLineEndings(" ").Split(". ", 2)[0].TrimEnd('.');
+            if (message.Length > 200)
+            {
+                message = message[..200] + "…";
+            }
+
+            error.WriteLine($"warning: the latency plot was not drawn ({cause.GetType().Name}: {message}); the JSON and HTML reports are complete without it");
+            return null;
+        }
     }
 
     /// <summary>
     /// The report with the timing anonymity of its deliveries (<see cref="LoadgenAnonymity"/>): every send the pacer
     /// made against every message's first arrival, under Erlang(hops − 1, mean delay) shifted by the median latency
-    /// above the chosen delays. Under a timed pool the delays are not Exp(mean) per hop, and no figure is given.
+    /// above the chosen delays (the report's latency_minus_delays_ms p50). Under a timed pool the delays are not Exp(mean) per hop, and no figure is given.
     /// </summary>
     /// <param name="strategy">The network's mixing strategy by name: only under poisson are the delays Exp(mean) per hop.</param>
     /// <param name="sendTimestamps">Every send (Stopwatch ticks), ascending.</param>
     /// <param name="arrivalTimestamps">Every delivered message's first arrival (Stopwatch ticks).</param>
-    public static LoadgenReport WithAnonymity(LoadgenReport report, string strategy, int hops, double meanDelayMs, long[] sendTimestamps, long[] arrivalTimestamps, long startTimestamp, IReadOnlyCollection<double> latenciesMinusDelaysMs)
+    public static LoadgenReport WithAnonymity(LoadgenReport report, string strategy, int hops, double meanDelayMs, long[] sendTimestamps, long[] arrivalTimestamps, long startTimestamp)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(sendTimestamps);
         ArgumentNullException.ThrowIfNull(arrivalTimestamps);
-        ArgumentNullException.ThrowIfNull(latenciesMinusDelaysMs);
         if (strategy != MixingStrategyNames.Poisson)
         {
             return report with { AnonymityNote = $"not computed: under {strategy} mixing the path delay is not Exp(mean) per hop" };
         }
 
-        double shiftMs = latenciesMinusDelaysMs.Count > 0 ? Math.Max(0, LatencySummary.Percentile([.. latenciesMinusDelaysMs.Order()], 50)) : 0;
+        double shiftMs = Math.Max(0, report.LatencyMinusDelaysMs.P50 ?? 0);
         double Seconds(long timestamp) => (timestamp - startTimestamp) / (double)Stopwatch.Frequency;
         LoadgenAnonymityEstimate? estimate = LoadgenAnonymity.Estimate(
             [.. sendTimestamps.Select(Seconds)],

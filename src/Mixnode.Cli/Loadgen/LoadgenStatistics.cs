@@ -19,20 +19,19 @@ internal enum DeliveryOutcome
 }
 
 /// <summary>
-/// Sent and delivered messages of one run, indexed by (sending client, sequence): the send time of each, how many
-/// times it arrived, when it first arrived, and the latencies of first arrivals; and how many drops and loops went.
+/// Sent and delivered messages of one run, indexed by (sending client, sequence): the send time of each (actual and
+/// scheduled), how many times it arrived, when it first arrived, and the latencies of first arrivals in histograms
+/// (<see cref="LatencyRecorder"/>: bounded memory however many arrive); and how many drops and loops went.
 /// Thread-safe: senders and receivers of every client record at once.
 /// </summary>
 internal sealed class LoadgenStatistics
 {
     private readonly Guid _runId;
     private readonly long[][] _sentAt;
+    private readonly long[][] _scheduledAt;
     private readonly long[][] _delaySumMs;
     private readonly int[][] _arrivals;
     private readonly long[][] _firstArrivalAt;
-    private readonly List<double> _latenciesMs = [];
-    private readonly List<double> _latenciesMinusDelaysMs = [];
-    private readonly Lock _lock = new();
     private long _sent;
     private long _delivered;
     private long _duplicates;
@@ -47,6 +46,7 @@ internal sealed class LoadgenStatistics
         ArgumentNullException.ThrowIfNull(messagesPerClient);
         _runId = runId;
         _sentAt = [.. messagesPerClient.Select(n => new long[n])];
+        _scheduledAt = [.. messagesPerClient.Select(n => new long[n])];
         _delaySumMs = [.. messagesPerClient.Select(n => new long[n])];
         _arrivals = [.. messagesPerClient.Select(n => new int[n])];
         _firstArrivalAt = [.. messagesPerClient.Select(n => new long[n])];
@@ -76,9 +76,34 @@ internal sealed class LoadgenStatistics
     /// <summary>Sent but not (yet) delivered.</summary>
     public long Outstanding => Sent - Delivered;
 
-    public void RecordSent(int client, int sequence, long timestamp, long delaySumMs)
+    /// <summary>From the actual send to the first arrival: what the network took.</summary>
+    public LatencyRecorder Latencies { get; } = new();
+
+    /// <summary>
+    /// From the send time the schedule gave to the first arrival: <see cref="Latencies"/> plus however late the sender
+    /// was (coordinated omission corrected; see <see cref="RecordSent"/>).
+    /// </summary>
+    public LatencyRecorder LatenciesCorrected { get; } = new();
+
+    /// <summary><see cref="Latencies"/> less the NodeDelays the client chose; may be negative (early release within a node's quantum).</summary>
+    public LatencyRecorder LatenciesMinusDelays { get; } = new();
+
+    /// <summary>
+    /// Counts a message handed to its link at <paramref name="timestamp"/> (Stopwatch ticks), which its schedule had
+    /// due at <paramref name="scheduledTimestamp"/> (not later than the actual send).
+    /// Why the scheduled time, for the corrected latency: the pacer sends open loop on a schedule fixed before the run,
+    /// so every message is sent, and one whose sender fell behind (a link that did not take its packets, the pacer
+    /// thread off the CPU) goes late. Measured from the actual send, the stall is hidden: the messages behind it look
+    /// as fast as the rest (coordinated omission). Measured from the scheduled send, each carries the wait it got, as
+    /// a user whose message was held by the sender would see. HdrHistogram's RecordValueWithExpectedInterval is the
+    /// fix for a closed-loop tester that sends nothing while it waits: it invents the samples of sends that never
+    /// happened, assuming a fixed interval. Here nothing is missing and the gaps are Poisson, so it would count the
+    /// late messages twice and make up others.
+    /// </summary>
+    public void RecordSent(int client, int sequence, long timestamp, long scheduledTimestamp, long delaySumMs)
     {
         _delaySumMs[client][sequence] = delaySumMs;
+        _scheduledAt[client][sequence] = Math.Min(scheduledTimestamp, timestamp);
         Volatile.Write(ref _sentAt[client][sequence], timestamp);
         Interlocked.Increment(ref _sent);
     }
@@ -134,12 +159,10 @@ internal sealed class LoadgenStatistics
         }
 
         Volatile.Write(ref _firstArrivalAt[message.ClientIndex][message.Sequence], timestamp);
-        double latency = Stopwatch.GetElapsedTime(sentAt, timestamp).TotalMilliseconds;
-        lock (_lock)
-        {
-            _latenciesMs.Add(latency);
-            _latenciesMinusDelaysMs.Add(latency - _delaySumMs[message.ClientIndex][message.Sequence]);
-        }
+        long latency = Microseconds(sentAt, timestamp);
+        Latencies.RecordMicroseconds(latency);
+        LatenciesCorrected.RecordMicroseconds(Microseconds(_scheduledAt[message.ClientIndex][message.Sequence], timestamp));
+        LatenciesMinusDelays.RecordMicroseconds(latency - (_delaySumMs[message.ClientIndex][message.Sequence] * 1000));
 
         Interlocked.Increment(ref _delivered);
         return DeliveryOutcome.Delivered;
@@ -148,13 +171,8 @@ internal sealed class LoadgenStatistics
     /// <summary>When each delivered message first arrived (Stopwatch ticks), in no particular order.</summary>
     public long[] ArrivalTimestamps() => [.. _firstArrivalAt.SelectMany(a => a).Where(t => t != 0)];
 
-    public (double[] Latencies, double[] LatenciesMinusDelays) Samples()
-    {
-        lock (_lock)
-        {
-            return ([.. _latenciesMs], [.. _latenciesMinusDelaysMs]);
-        }
-    }
+    /// <summary>Stopwatch ticks from <paramref name="from"/> to <paramref name="to"/> in whole microseconds, rounded.</summary>
+    private static long Microseconds(long from, long to) => LatencyRecorder.ToMicroseconds(Stopwatch.GetElapsedTime(from, to).TotalMilliseconds);
 
     private ref long CoverCounter(LoadgenPacketKind kind)
     {

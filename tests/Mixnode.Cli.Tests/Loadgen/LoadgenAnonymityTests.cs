@@ -82,17 +82,19 @@ public sealed class LoadgenAnonymityTests
         long Ticks(double seconds) => start + (long)(seconds * Stopwatch.Frequency);
         long[] sendTicks = [.. sends.Select(Ticks)];
         long[] arrivalTicks = [.. deliveries.Select(Ticks)];
-        LoadgenReport empty = LoadgenReport.Create(0, 0, 0, [], [], 1, 1, 1, prebuilt: true);
+        LatencySummary none = LatencySummary.Of([]);
+        LoadgenReport Measured(params double[] minusDelaysMs) =>
+            LoadgenReport.Create(0, 0, 0, none, none, LatencySummary.Of(minusDelaysMs), 1, 1, 1, prebuilt: true);
 
         // Latency above the chosen delays: a median of 1 ms becomes the shift; a negative one counts as 0.
-        LoadgenReport report = LoadgenRunner.WithAnonymity(empty, "poisson", hops: 5, meanDelayMs: 50, sendTicks, arrivalTicks, start, [0.9, 1.0, 1.1]);
+        LoadgenReport report = LoadgenRunner.WithAnonymity(Measured(0.9, 1.0, 1.1), "poisson", hops: 5, meanDelayMs: 50, sendTicks, arrivalTicks, start);
         Assert.InRange(report.AnonymityBits!.Value, 5.24 - 0.3, 5.24 + 0.3);
         Assert.Equal(1.0, report.AnonymityShiftMs);
         Assert.True(report.AnonymityScored > 2000);
         Assert.Null(report.AnonymityNote);
-        Assert.Equal(0, LoadgenRunner.WithAnonymity(empty, "poisson", 5, 50, sendTicks, arrivalTicks, start, [-0.5, -0.4, 2]).AnonymityShiftMs);
+        Assert.Equal(0, LoadgenRunner.WithAnonymity(Measured(-0.5, -0.4, 2), "poisson", 5, 50, sendTicks, arrivalTicks, start).AnonymityShiftMs);
 
-        LoadgenReport pool = LoadgenRunner.WithAnonymity(empty, "timed-pool", 5, 50, sendTicks, arrivalTicks, start, [1.0]);
+        LoadgenReport pool = LoadgenRunner.WithAnonymity(Measured(1.0), "timed-pool", 5, 50, sendTicks, arrivalTicks, start);
         Assert.Null(pool.AnonymityBits);
         Assert.Contains("timed-pool", pool.AnonymityNote, StringComparison.Ordinal);
     }

@@ -43,10 +43,22 @@ public sealed class LoadgenCommandTests : IDisposable
     public void An_unreachable_provider_is_an_error_and_the_embedded_authority_is_trusted_with_a_warning()
     {
         string topology = MakeTopology(out _);
-        (int code, string text) = Run("loadgen", "--topology", topology, "--rate", "10", "--duration", "1", "--clients", "1");
+        (int code, string text) = Run("loadgen", "--topology", topology, "--rate", "10", "--duration", "1", "--clients", "1", "--wait", "0");
         Assert.Equal(1, code);
         Assert.Contains("trust on first use", text, StringComparison.Ordinal);
-        Assert.Contains("unreachable", text, StringComparison.Ordinal);
+        Assert.Contains("provider unreachable: provider-0 at 127.0.0.1:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("waiting for provider", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_provider_that_does_not_come_within_the_wait_is_named_with_the_fix()
+    {
+        string topology = MakeTopology(out string authority);
+        (int code, string text) = Run("loadgen", "--topology", topology, "--authority-pub", authority, "--rate", "10", "--duration", "1", "--clients", "1", "--wait", "1");
+        Assert.Equal(1, code);
+        Assert.Single(text.Split('\n'), l => l.StartsWith("waiting for provider provider-0 at 127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("(connection refused)…", StringComparison.Ordinal));
+        Assert.Contains("loadgen: provider still unreachable after waiting 1 s: provider-0 at 127.0.0.1:", text, StringComparison.Ordinal);
+        Assert.Contains("--wait", text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -55,6 +67,7 @@ public sealed class LoadgenCommandTests : IDisposable
     [InlineData("--duration", "0")]
     [InlineData("--clients", "0")]
     [InlineData("--drain-seconds", "-1")]
+    [InlineData("--wait", "-1")]
     [InlineData("--payload-rate", "5")]
     [InlineData("--loop-rate", "1")]
     public void Impossible_numbers_are_argument_errors(string option, string value)

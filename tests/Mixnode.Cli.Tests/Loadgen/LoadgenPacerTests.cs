@@ -28,7 +28,7 @@ public sealed class LoadgenPacerTests
             time.Advance(TimeSpan.FromMicroseconds(random.Next(100, 4000)));
             TimeSpan elapsed = time.GetElapsedTime(start);
             log.Clear();
-            int written = pacer.SendDue(elapsed);
+            int written = pacer.SendDue(start);
 
             Assert.Equal(written, log.Count(e => e.Write));
             foreach (Event write in log.Where(e => e.Write))
@@ -62,9 +62,12 @@ public sealed class LoadgenPacerTests
         double[][] schedules = [[.. Enumerable.Repeat(0.0, 100)]];
         var log = new List<Event>();
         var statistics = new LoadgenStatistics(Guid.NewGuid(), [100]);
-        var pacer = new LoadgenPacer([new FakeLink(0, log)], Packets(schedules), schedules, statistics, new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        long start = time.GetTimestamp();
+        var pacer = new LoadgenPacer([new FakeLink(0, log)], Packets(schedules), schedules, statistics, time);
 
-        Assert.Equal(100, pacer.SendDue(TimeSpan.FromMilliseconds(1)));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(100, pacer.SendDue(start));
         int[] flushesAfter = [.. log.Select((e, i) => (e, i)).Where(x => !x.e.Write).Select(x => log.Take(x.i).Count(e => e.Write))];
         Assert.Equal([32, 64, 96, 100], flushesAfter);
         Assert.Equal([.. Enumerable.Range(0, 100)], log.Where(e => e.Write).Select(e => e.Sequence));
@@ -77,9 +80,10 @@ public sealed class LoadgenPacerTests
         var log = new List<Event>();
         FakeLink[] links = [new FakeLink(0, log) { FailWriteOf = 1 }, new FakeLink(1, log) { FailFlush = true }];
         var statistics = new LoadgenStatistics(Guid.NewGuid(), [3, 3]);
-        var pacer = new LoadgenPacer(links, Packets(schedules), schedules, statistics, new FakeTimeProvider());
+        var time = new FakeTimeProvider();
+        var pacer = new LoadgenPacer(links, Packets(schedules), schedules, statistics, time);
 
-        pacer.SendDue(TimeSpan.Zero);
+        pacer.SendDue(time.GetTimestamp());
         Assert.Equal(2, statistics.Sent);
         Assert.Equal(4, statistics.SendFailures);
         Assert.Null(pacer.NextDue);
@@ -139,7 +143,7 @@ public sealed class LoadgenPacerTests
         for (int ms = 1; ms <= 4; ms++)
         {
             time.Advance(TimeSpan.FromMilliseconds(1));
-            pacer.SendDue(time.GetElapsedTime(start));
+            pacer.SendDue(start);
         }
 
         Assert.Equal(3, statistics.Sent);
@@ -157,8 +161,9 @@ public sealed class LoadgenPacerTests
     {
         LoadgenSlot[][] slots = [[new(0, LoadgenPacketKind.Drop, -1), new(0, LoadgenPacketKind.Loop, -1), new(0, LoadgenPacketKind.Message, 0)]];
         var statistics = new LoadgenStatistics(Guid.NewGuid(), [1]);
-        var pacer = new LoadgenPacer([new FakeLink(0, []) { FailFlush = true }], slots, Packets(slots), statistics, new FakeTimeProvider());
-        pacer.SendDue(TimeSpan.Zero);
+        var time = new FakeTimeProvider();
+        var pacer = new LoadgenPacer([new FakeLink(0, []) { FailFlush = true }], slots, Packets(slots), statistics, time);
+        pacer.SendDue(time.GetTimestamp());
         Assert.Equal((0L, 0L, 0L, 3L), (statistics.Sent, statistics.DropsSent, statistics.LoopsSent, statistics.SendFailures));
         Assert.Empty(pacer.SendTimestamps());
     }
