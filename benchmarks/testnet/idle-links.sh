@@ -12,7 +12,9 @@ frame=3104
 stop_testnet() { pkill -TERM -f "mixnode testnet --dir $tn " 2>/dev/null || true; }
 stop_testnet; sleep 2; rm -rf "$tn"
 setsid "$build/mixnode" testnet --dir "$tn" --duration 3600 "$@" > "$tn.log" 2>&1 &
-for _ in $(seq 1 100); do [[ -s $tn/nodes.json ]] && break; sleep 0.1; done
+# nodes.json appears once every node is ready (seconds; longer on a busy machine).
+for _ in $(seq 1 600); do [[ -s $tn/nodes.json ]] && break; sleep 0.1; done
+[[ -s $tn/nodes.json ]] || { echo "the testnet did not become ready within 60 s" >&2; exit 1; }
 sleep 8
 snapshot() {
   # pid -> bytes received on its TCP sockets to/from the testnet's link ports (client ports carry no node traffic here).

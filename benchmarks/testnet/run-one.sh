@@ -13,7 +13,9 @@ stop_testnet() { pkill -TERM -f "mixnode testnet --dir $tn " 2>/dev/null || true
 stop_testnet; sleep 3; rm -rf "$tn"
 if [[ -n $quantum ]]; then export Mixnode__ReleaseQuantum=$quantum; fi
 setsid "$build/mixnode" testnet --dir "$tn" --duration 3600 > "$tn.log" 2>&1 &
-for _ in $(seq 1 100); do [[ -s $tn/nodes.json ]] && break; sleep 0.1; done
+# nodes.json appears once every node is ready (seconds; longer on a busy machine).
+for _ in $(seq 1 600); do [[ -s $tn/nodes.json ]] && break; sleep 0.1; done
+[[ -s $tn/nodes.json ]] || { echo "the testnet did not become ready within 60 s" >&2; exit 1; }
 sleep 3
 "$build/mixnode" loadgen --topology "$tn/topology.json" --rate 2000 --duration 5 --report "$tn.warmup.json" > /dev/null 2>&1
 TN=$tn "$here/cpu.sh" "$build" "$rate" "$seconds"

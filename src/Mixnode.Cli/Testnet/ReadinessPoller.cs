@@ -42,11 +42,18 @@ internal sealed class ReadinessPoller : IDisposable
 
     public IReadOnlyList<TestnetNode> Nodes { get; }
 
-    public bool AllReady => _current.Values.All(r => r.IsReady);
+    /// <summary>
+    /// Every node ready with no check even degraded. A node whose next layer is only partly linked answers 200
+    /// (degraded), which serves a real network with a peer down; a fresh local network has every peer, so the
+    /// testnet waits for all links, and the first packets of a load test find none still connecting.
+    /// </summary>
+    public bool AllReady => _current.Values.All(IsFullyReady);
 
-    /// <summary>The nodes whose last answer was not "ready", in the order they were given.</summary>
+    /// <summary>The nodes whose last answer was not "ready" with every check healthy, in the order they were given.</summary>
     public IReadOnlyList<(TestnetNode Node, NodeReadiness Readiness)> Pending =>
-        [.. Nodes.Select(n => (n, _current[n])).Where(p => !p.Item2.IsReady)];
+        [.. Nodes.Select(n => (n, _current[n])).Where(p => !IsFullyReady(p.Item2))];
+
+    private static bool IsFullyReady(NodeReadiness readiness) => readiness.IsReady && readiness.FailingChecks.Count == 0;
 
     public NodeReadiness Current(TestnetNode node) => _current.TryGetValue(node, out NodeReadiness? readiness) ? readiness : NodeReadiness.Starting;
 
