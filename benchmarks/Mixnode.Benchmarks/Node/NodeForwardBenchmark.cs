@@ -413,6 +413,12 @@ internal static class NodeForwardBenchmark
                 start.Environment[NodeForwardChild.AllocTraceVariable] = "1";
             }
 
+            // The node runs as `mixnode run` runs: without tiered compilation (src/Mixnode.Cli/Mixnode.Cli.csproj).
+            if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null)
+            {
+                start.Environment["DOTNET_TieredCompilation"] = "0";
+            }
+
             start.ArgumentList.Add("node-forward-child");
             foreach (string setting in settings)
             {

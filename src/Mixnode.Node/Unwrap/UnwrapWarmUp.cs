@@ -54,8 +54,8 @@ internal sealed class UnwrapWarmUp
     public long Failures => Volatile.Read(ref _failures);
 
     /// <summary>
-    /// Unwraps <paramref name="rounds"/> rounds of copies, <paramref name="pause"/> apart (the runtime recompiles hot
-    /// methods in the background once they have run a while; pauses let that happen before real traffic).
+    /// Unwraps <paramref name="rounds"/> rounds of copies, <paramref name="pause"/> apart (under tiered compilation the
+    /// runtime recompiles hot methods in the background once they have run a while; pauses let that happen).
     /// </summary>
     public async Task RunAsync(int rounds, TimeSpan pause, CancellationToken cancellation)
     {
