@@ -53,7 +53,8 @@ public sealed partial class ManagementEndpointTests
         await using InProcessNode mix0 = await InProcessNode.StartAsync(network, "mix0", settings);
         long epoch = ChainTests.CurrentEpoch(network);
         await using InjectorLink link = await InjectorLink.ConnectAsMemberAsync(network, "injector", "mix0", TimeSpan.FromSeconds(10));
-        for (int i = 0; i < 40; i++)
+        // Enough that the sampled histograms (one packet in 16 per worker) have records at mix0.
+        for (int i = 0; i < 160; i++)
         {
             (byte[] packet, _) = PacketFactory.Create(network, epoch, s_toProvider, RandomNumberGenerator.GetBytes(32), delayMs: 5);
             Assert.True(await link.SendAsync(packet));
@@ -61,7 +62,7 @@ public sealed partial class ManagementEndpointTests
 
         // And some that are dropped, so drop reasons are exported too.
         Assert.True(await link.SendAsync(RandomNumberGenerator.GetBytes(network.Geometry.PacketLength)));
-        Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count == 40, TimeSpan.FromSeconds(20)), $"delivered {provider.Delivered.Count} of 40");
+        Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count == 160, TimeSpan.FromSeconds(20)), $"delivered {provider.Delivered.Count} of 160");
         Assert.True(await Eventually.TrueAsync(() => mix0.Dropped("mac") + mix0.Dropped("malformed") == 1, TimeSpan.FromSeconds(10)));
 
         foreach (InProcessNode node in new[] { provider, mix0, mix1 })

@@ -209,7 +209,10 @@ internal sealed class StopAndGoMixer : IMixer
             return;
         }
 
-        _metrics.MixDelayObserved(_time.GetElapsedTime(packet.ReceivedTimestamp));
+        if (_metrics.SampleMixDelay())
+        {
+            _metrics.MixDelayObserved(_time.GetElapsedTime(packet.ReceivedTimestamp));
+        }
         _forwarder.Forward(packet);
     }
 

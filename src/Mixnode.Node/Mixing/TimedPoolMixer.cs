@@ -204,7 +204,10 @@ internal sealed class TimedPoolMixer : IMixer
             return;
         }
 
-        _metrics.MixDelayObserved(_time.GetElapsedTime(packet.ReceivedTimestamp));
+        if (_metrics.SampleMixDelay())
+        {
+            _metrics.MixDelayObserved(_time.GetElapsedTime(packet.ReceivedTimestamp));
+        }
         _forwarder.Forward(packet);
     }
 }

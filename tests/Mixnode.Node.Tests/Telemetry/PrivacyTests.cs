@@ -135,7 +135,8 @@ public sealed partial class PrivacyTests
             metrics.PacketDropped(reason);
         }
 
-        Assert.True(metrics.UnwrapTimingEnabled);
+        Assert.Contains(true, Enumerable.Range(0, NodeMetrics.HistogramSampleEvery).Select(_ => metrics.SampleUnwrap()).ToList());
+        Assert.Contains(true, Enumerable.Range(0, NodeMetrics.HistogramSampleEvery).Select(_ => metrics.SampleMixDelay()).ToList());
         metrics.UnwrapTimed(Stopwatch.GetTimestamp());
         metrics.MixDelayObserved(TimeSpan.FromMilliseconds(42));
         foreach (bool inbound in new[] { true, false })
