@@ -288,6 +288,11 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A fault in the unwrap path: the node stays not ready (and says why) rather than failing at stop.
+            NodeLog.WarmUpFaulted(_logger, e);
+        }
     }
 
     /// <summary>

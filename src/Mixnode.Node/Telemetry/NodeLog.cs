@@ -68,4 +68,7 @@ internal static partial class NodeLog
     /// <summary>Only with Mixnode:SafeLogging=false (see <see cref="Ingress.LinkListener.LogPeerAddresses"/>): the one line that names an address.</summary>
     [LoggerMessage(20, LogLevel.Debug, "Inbound link from {UnsafePeerAddress} closed: {Reason}")]
     public static partial void InboundClosedUnsafe(ILogger logger, string unsafePeerAddress, string reason);
+
+    [LoggerMessage(21, LogLevel.Error, "Self-test through the unwrap path threw: the node stays not ready")]
+    public static partial void WarmUpFaulted(ILogger logger, Exception exception);
 }
