@@ -18,6 +18,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Mixnode.Sphinx/Mixnode.Sphinx.csproj src/Mixnode.Sphinx/
 COPY src/Mixnode.Noise/Mixnode.Noise.csproj src/Mixnode.Noise/
+COPY src/Mixnode.Pki/Mixnode.Pki.csproj src/Mixnode.Pki/
+COPY src/Mixnode.Links/Mixnode.Links.csproj src/Mixnode.Links/
 COPY src/Mixnode.Node/Mixnode.Node.csproj src/Mixnode.Node/
 COPY src/Mixnode.Client/Mixnode.Client.csproj src/Mixnode.Client/
 COPY src/Mixnode.Cli/Mixnode.Cli.csproj src/Mixnode.Cli/

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Threading.Channels;
-using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
-using Mixnode.Node.Telemetry;
-using Mixnode.Node.Wire;
+using Mixnode.Pki;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

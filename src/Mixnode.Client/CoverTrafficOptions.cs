@@ -1,4 +1,4 @@
-using Mixnode.Node.Topology;
+using Mixnode.Pki;
 
 namespace Mixnode.Client;
 

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Mixnode.Node.Topology;
+using Mixnode.Pki;
 
 namespace Mixnode.Client;
 

@@ -1,4 +1,4 @@
-using Mixnode.Node.Keys;
+using Mixnode.Pki;
 
 namespace Mixnode.Client;
 

@@ -1,4 +1,4 @@
-using Mixnode.Node.Keys;
+using Mixnode.Pki;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Client;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using Mixnode.Node.Keys;
-using Mixnode.Node.Topology;
+using Mixnode.Pki;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Mixnode.Node.Delivery;
-using Mixnode.Node.Keys;
-using Mixnode.Node.Topology;
+
+using Mixnode.Links;
+using Mixnode.Pki;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;
 
@@ -17,7 +17,7 @@ namespace Mixnode.Client;
 internal sealed class PacketBuilder
 {
     /// <summary>The recipient id of a provider's echo service: ASCII "echo" then 28 zero bytes (the provider's own constant).</summary>
-    public static ReadOnlySpan<byte> EchoRecipientId => EchoService.RecipientId.AsReadOnlySpan();
+    public static ReadOnlySpan<byte> EchoRecipientId => ServiceRecipients.Echo.AsReadOnlySpan();
 
     private readonly NetworkTopology _topology;
 
@@ -112,7 +112,7 @@ internal sealed class PacketBuilder
 
     /// <summary>
     /// A Loopix drop: a forward from <paramref name="senderProvider"/> through one mix per layer to a provider drawn
-    /// uniformly, for <see cref="DropRecipient.Id"/>, carrying random bytes. That provider unwraps it like any packet
+    /// uniformly, for <see cref="ServiceRecipients.Drop"/>, carrying random bytes. That provider unwraps it like any packet
     /// and discards it; until then nothing about it differs from a message.
     /// </summary>
     public ForwardPacket CreateDrop(NodeDescriptor senderProvider)
@@ -120,7 +120,7 @@ internal sealed class PacketBuilder
         RoutePlan plan = PlanRoute(senderProvider, Routes.RandomProvider());
         byte[] payload = new byte[Geometry.ForwardPayloadLength];
         RandomNumberGenerator.Fill(payload);
-        return Build(plan, DropRecipient.Id.AsReadOnlySpan(), payload);
+        return Build(plan, ServiceRecipients.Drop.AsReadOnlySpan(), payload);
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
-using Mixnode.Node.Keys;
-using Mixnode.Node.Topology;
+using Mixnode.Pki;
 
 namespace Mixnode.Client;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using Mixnode.Node.Keys;
-using Mixnode.Node.Topology;
+using Mixnode.Pki;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Client;

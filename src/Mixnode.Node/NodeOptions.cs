@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node;
 
@@ -168,6 +170,10 @@ public sealed class TelemetryOptions
 /// <summary>Limits and timers of the links between nodes.</summary>
 public sealed class LinkOptions
 {
+    /// <summary>The session settings of every node link (and, with the client prologue, client link) of this node.</summary>
+    internal LinkSessionSettings SessionSettings(WireFraming framing) =>
+        new(framing, HandshakeTimeout, IdleTimeout, NoOpInterval, LinkProtocol.DefaultRekeyInterval);
+
     /// <summary>Connections accepted at once, all sources together.</summary>
     [Range(1, 100_000)]
     public int MaxConnections { get; set; } = 1024;

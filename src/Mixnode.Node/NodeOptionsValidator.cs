@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 

@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

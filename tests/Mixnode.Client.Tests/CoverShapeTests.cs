@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

@@ -1,6 +1,9 @@
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

@@ -1,5 +1,8 @@
 using FsCheck.Xunit;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

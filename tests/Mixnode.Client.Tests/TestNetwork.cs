@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Time.Testing;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Client.Tests;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

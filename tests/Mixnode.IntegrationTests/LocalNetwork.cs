@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mixnode.Cli;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Mixnode.Cli;
 using Mixnode.Client;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;

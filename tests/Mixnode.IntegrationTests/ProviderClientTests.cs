@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;
 
@@ -127,7 +127,7 @@ public sealed class ProviderClientTests
         Assert.Equal(message, polite.Replies.First(r => r.Kind == WireMessageKind.Message).Payload);
 
         await stop.CancelAsync();
-        flooder.Session.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed);
+        flooder.Session.Close(Mixnode.Links.LinkCloseReason.Closed);
         await flooding.WaitAsync(TimeSpan.FromSeconds(10));
     }
 

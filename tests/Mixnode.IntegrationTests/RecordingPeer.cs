@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.IntegrationTests;
@@ -97,7 +98,7 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
     {
         await using var session = new LinkSession(new SocketPipeConnection(socket, 1 << 20), _settings, TimeProvider.System, initiator: false);
         session.Start();
-        using CancellationTokenRegistration stop = _stop.Token.Register(() => session.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed));
+        using CancellationTokenRegistration stop = _stop.Token.Register(() => session.Close(Mixnode.Links.LinkCloseReason.Closed));
         if (await session.HandshakeAsync(_linkKey, _ => true))
         {
             Interlocked.Increment(ref _handshakes);

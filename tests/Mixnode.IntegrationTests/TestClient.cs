@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Mixnode.Node.Clients;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 
@@ -15,7 +15,7 @@ internal sealed class TestClient : IAsyncDisposable, ILinkCommandHandler
     private readonly LinkSession _session;
     private readonly X25519PrivateKey _key;
     private readonly WireFraming _framing;
-    private Task<Mixnode.Node.Telemetry.LinkCloseReason>? _receive;
+    private Task<Mixnode.Links.LinkCloseReason>? _receive;
 
     private TestClient(LinkSession session, X25519PrivateKey key, WireFraming framing)
     {

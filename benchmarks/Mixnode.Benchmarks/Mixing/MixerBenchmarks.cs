@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Benchmarks.Mixing;

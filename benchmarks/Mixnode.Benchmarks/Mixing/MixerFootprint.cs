@@ -1,6 +1,7 @@
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Benchmarks.Mixing;

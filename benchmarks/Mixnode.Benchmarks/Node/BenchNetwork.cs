@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Mixnode.Cli;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Benchmarks.Node;

@@ -5,9 +5,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
 using Mixnode.Cli.Bench;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;
 using Mixnode.Sphinx.Crypto;
@@ -162,7 +163,7 @@ internal static class NodeForwardBenchmark
         }
 
         await feederLink.SendDisconnectAsync().ConfigureAwait(false);
-        feederLink.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed);
+        feederLink.Close(Mixnode.Links.LinkCloseReason.Closed);
         await feeder.ConfigureAwait(false);
         await node.QuitAsync().ConfigureAwait(false);
 

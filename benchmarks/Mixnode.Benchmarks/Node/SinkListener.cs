@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Benchmarks.Node;
@@ -59,7 +59,7 @@ internal sealed class SinkListener : IAsyncDisposable, ILinkCommandHandler
 
         foreach ((LinkSession session, _) in sessions)
         {
-            session.Close(Mixnode.Node.Telemetry.LinkCloseReason.Closed);
+            session.Close(Mixnode.Links.LinkCloseReason.Closed);
         }
 
         await Task.WhenAll(sessions.Select(s => s.Run)).ConfigureAwait(false);

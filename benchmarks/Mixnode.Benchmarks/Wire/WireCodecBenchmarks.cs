@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Benchmarks.Wire;

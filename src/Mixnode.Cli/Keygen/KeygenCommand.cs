@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Cli.Keygen;

@@ -1,3 +1,4 @@
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Cli.Keygen;

@@ -3,10 +3,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Mixnode.Cli.Topology;
 using Mixnode.Client;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Cli.Loadgen;
 

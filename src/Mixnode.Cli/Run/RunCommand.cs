@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mixnode.Node;
 using Mixnode.Node.Hosting;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Management;
 using Mixnode.Node.Telemetry;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Cli.Testnet;

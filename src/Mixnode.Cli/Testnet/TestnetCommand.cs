@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Mixnode.Cli.Topology;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Cli.Testnet;

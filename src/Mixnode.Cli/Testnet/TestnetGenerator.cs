@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mixnode.Cli.Keygen;
 using Mixnode.Cli.Topology;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

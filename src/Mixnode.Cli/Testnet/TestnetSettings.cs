@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mixnode.Cli.Topology;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Cli.Testnet;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Cli.Topology;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

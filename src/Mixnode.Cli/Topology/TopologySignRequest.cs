@@ -1,3 +1,4 @@
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 

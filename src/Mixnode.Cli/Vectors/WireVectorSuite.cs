@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Cli.Vectors;
 

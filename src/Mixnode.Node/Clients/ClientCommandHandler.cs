@@ -1,8 +1,8 @@
 using Mixnode.Node.Delivery;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Clients;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;

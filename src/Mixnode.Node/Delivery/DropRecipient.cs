@@ -1,4 +1,4 @@
-using System.Text;
+using Mixnode.Links;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Delivery;
@@ -11,13 +11,5 @@ namespace Mixnode.Node.Delivery;
 internal static class DropRecipient
 {
     /// <summary>ASCII "drop" followed by zeros.</summary>
-    public static readonly Bytes32 Id = Create();
-
-    private static Bytes32 Create()
-    {
-        Span<byte> id = stackalloc byte[Bytes32.Size];
-        id.Clear();
-        Encoding.ASCII.GetBytes("drop", id);
-        return Bytes32.From(id);
-    }
+    public static readonly Bytes32 Id = ServiceRecipients.Drop;
 }

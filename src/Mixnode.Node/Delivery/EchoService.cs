@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Mixnode.Links;
 using Mixnode.Node.Forwarding;
 using Mixnode.Sphinx;
 
@@ -13,7 +14,7 @@ namespace Mixnode.Node.Delivery;
 internal sealed class EchoService
 {
     /// <summary>ASCII "echo" followed by zeros.</summary>
-    public static readonly Bytes32 RecipientId = CreateRecipientId();
+    public static readonly Bytes32 RecipientId = ServiceRecipients.Echo;
 
     private readonly SphinxGeometry _geometry;
     private readonly Bytes32 _ownId;
@@ -73,11 +74,4 @@ internal sealed class EchoService
         }
     }
 
-    private static Bytes32 CreateRecipientId()
-    {
-        Span<byte> id = stackalloc byte[Bytes32.Size];
-        id.Clear();
-        Encoding.ASCII.GetBytes("echo", id);
-        return Bytes32.From(id);
-    }
 }

@@ -2,12 +2,14 @@ using System.Net.Sockets;
 using System.Numerics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Forwarding;
 
@@ -390,6 +392,6 @@ internal sealed class OutboundPeer : IAsyncDisposable
     /// <summary>An outbound link only sends packets; the peer may send NoOps (ignored) and nothing else.</summary>
     private sealed class NoCommandsHandler : ILinkCommandHandler
     {
-        public bool Handle(LinkSession session, in Wire.WireCommand command) => false;
+        public bool Handle(LinkSession session, in WireCommand command) => false;
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;

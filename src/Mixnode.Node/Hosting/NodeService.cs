@@ -6,15 +6,16 @@ using Mixnode.Node.Clients;
 using Mixnode.Node.Cover;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Ingress;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Unwrap.Replay;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 
@@ -72,7 +73,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     {
         _linkKey = _keyStore.LoadLinkKey();
         var framing = WireFraming.ForMixLink(_geometry);
-        var settings = LinkSessionSettings.From(_options.Links, framing);
+        var settings = _options.Links.SessionSettings(framing);
         Func<NetworkTopology> topology = () => _topology.Current;
 
         _replay = new ReplayFilterSet(_options.StateDirectory, new ReplayFilterOptions { Capacity = _options.ReplayFilterCapacity, FlushInterval = _options.ReplayFlushInterval }, _time);
@@ -334,7 +335,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private void StartClientListener(IngressQueue ingress)
     {
         WireFraming framing = ClientLinkProtocol.Framing(_geometry);
-        var settings = LinkSessionSettings.From(_options.Links, framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
+        var settings = _options.Links.SessionSettings(framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
         var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time);
         NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
         _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time)

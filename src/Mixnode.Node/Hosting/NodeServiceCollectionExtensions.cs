@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Mixnode.Node.Delivery;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Topology;

@@ -1,5 +1,5 @@
 using System.Net;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 
 namespace Mixnode.Node.Ingress;
 

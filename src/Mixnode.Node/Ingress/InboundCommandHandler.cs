@@ -1,6 +1,6 @@
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Unwrap;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Ingress;
 

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx.Crypto;
 

@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
+using Mixnode.Pki;
 
 namespace Mixnode.Node.Keys;
 

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
+using Mixnode.Pki;
 
 namespace Mixnode.Node.Keys;
 

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
+using Mixnode.Pki;
 
 namespace Mixnode.Node.Keys;
 

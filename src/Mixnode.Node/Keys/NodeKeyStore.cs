@@ -4,6 +4,9 @@ using System.Text;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 using NSec.Cryptography;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
+using Mixnode.Pki;
 
 namespace Mixnode.Node.Keys;
 

@@ -1,5 +1,6 @@
 using Mixnode.Node.Forwarding;
 using Mixnode.Node.Telemetry;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Node.Mixing;

@@ -2,6 +2,9 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mixnode.Sphinx;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
+using Mixnode.Pki;
 
 namespace Mixnode.Node.Topology;
 

@@ -3,11 +3,14 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Commands;
+using Mixnode.Links.Wire;
+using Mixnode.Links;
 
 namespace Mixnode.Node.Unwrap;
 

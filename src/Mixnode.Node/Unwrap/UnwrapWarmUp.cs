@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Cover;
 using Mixnode.Node.Delivery;
 using Mixnode.Node.Forwarding;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;

@@ -1,6 +1,6 @@
 using System.Net;
 using Mixnode.Node.Ingress;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 
 namespace Mixnode.Node.Tests.Ingress;
 

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Ingress;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Unwrap;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Tests.Ingress;

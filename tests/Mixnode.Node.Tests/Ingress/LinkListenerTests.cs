@@ -5,12 +5,13 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Ingress;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Topology;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 
 namespace Mixnode.Node.Tests.Keys;

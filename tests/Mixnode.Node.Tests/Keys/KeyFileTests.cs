@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Sphinx.Crypto;

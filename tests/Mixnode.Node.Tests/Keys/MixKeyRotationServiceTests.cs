@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 

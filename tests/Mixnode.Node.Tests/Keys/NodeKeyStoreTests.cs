@@ -1,3 +1,4 @@
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Sphinx;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Topology;

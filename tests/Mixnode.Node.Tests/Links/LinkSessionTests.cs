@@ -1,10 +1,10 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

@@ -5,6 +5,7 @@ using Mixnode.Node.Forwarding;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Node.Tests.Mixing;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Node.Tests.Mixing;

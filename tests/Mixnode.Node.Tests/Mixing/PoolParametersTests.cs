@@ -1,3 +1,4 @@
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 
 namespace Mixnode.Node.Tests.Mixing;

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using NSec.Cryptography;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using Mixnode.Node.Links;
-using Mixnode.Node.Wire;
+using Mixnode.Links;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Tests.Support;
 

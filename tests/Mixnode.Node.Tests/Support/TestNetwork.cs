@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;

@@ -5,13 +5,14 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Forwarding;
-using Mixnode.Node.Links;
+using Mixnode.Links;
 using Mixnode.Node.Mixing;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Mixnode.Node.Tests.Support;
+using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
 using NSec.Cryptography;

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
+using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Topology;

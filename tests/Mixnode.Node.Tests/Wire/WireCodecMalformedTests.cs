@@ -1,4 +1,4 @@
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 using Mixnode.Sphinx;
 
 namespace Mixnode.Node.Tests.Wire;

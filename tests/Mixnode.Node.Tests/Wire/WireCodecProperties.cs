@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Tests.Wire;
 

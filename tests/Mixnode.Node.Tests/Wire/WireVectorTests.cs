@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mixnode.Node.Wire;
+using Mixnode.Links.Wire;
 
 namespace Mixnode.Node.Tests.Wire;
 

@@ -1,8 +1,0 @@
-namespace Mixnode.Node.Keys;
-
-/// <summary>Loopix roles: providers are where routes start and end (clients, mailboxes); mixes form the layers between.</summary>
-internal enum NodeRole
-{
-    Mix,
-    Provider,
-}
