@@ -20,8 +20,8 @@ internal static class EnvelopeWriter
     public static byte[] Sign(string payload, Key authority)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(payload);
-        string signature = Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(authority, bytes));
+        string signature = Convert.ToBase64String(SignedNetworkDocument.SignPayload(bytes, authority));
         string key = Convert.ToBase64String(authority.PublicKey.Export(KeyBlobFormat.RawPublicKey));
-        return Encoding.UTF8.GetBytes($"{{\"payload\": {payload}, \"signature\": \"{signature}\", \"authority\": \"{key}\"}}");
+        return Encoding.UTF8.GetBytes($"{{\"payload\": {payload}, \"signatures\": [{{\"authority\": \"{key}\", \"signature\": \"{signature}\"}}]}}");
     }
 }

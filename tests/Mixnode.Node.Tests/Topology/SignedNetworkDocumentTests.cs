@@ -54,7 +54,7 @@ public sealed class SignedNetworkDocumentTests : IDisposable
     {
         byte[] file = SignedNetworkDocument.Sign(TestNetwork.Document(descriptors: TestNetwork.Descriptors(1)), _authority);
         int start = Encoding.UTF8.GetString(file).IndexOf("\"payload\": ", StringComparison.Ordinal) + "\"payload\": ".Length;
-        int end = Encoding.UTF8.GetString(file).IndexOf(",\n  \"signature\"", StringComparison.Ordinal);
+        int end = Encoding.UTF8.GetString(file).IndexOf(",\n  \"signatures\"", StringComparison.Ordinal);
         for (int i = start; i < end; i += 7)
         {
             byte[] copy = (byte[])file.Clone();
@@ -71,7 +71,7 @@ public sealed class SignedNetworkDocumentTests : IDisposable
         var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(Encoding.UTF8.GetBytes(payloadReformatted), AuthorityKey));
         Assert.Contains("reformatted", e.Message, StringComparison.Ordinal);
 
-        string envelopeReformatted = text.Replace(",\n  \"signature\": ", ",   \"signature\":", StringComparison.Ordinal);
+        string envelopeReformatted = text.Replace(",\n  \"signatures\": ", ",   \"signatures\":", StringComparison.Ordinal);
         Assert.NotEqual(text, envelopeReformatted);
         SignedNetworkDocument.Verify(Encoding.UTF8.GetBytes(envelopeReformatted), AuthorityKey);
     }
@@ -82,7 +82,33 @@ public sealed class SignedNetworkDocumentTests : IDisposable
         using Key other = TestNetwork.NewAuthority();
         byte[] file = SignedNetworkDocument.Sign(TestNetwork.Document(), other);
         var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(file, AuthorityKey));
-        Assert.Contains("different authority", e.Message, StringComparison.Ordinal);
+        Assert.Contains("none of the expected authorities", e.Message, StringComparison.Ordinal);
+        Assert.Equal(PkiRefusal.BelowThreshold, e.Reason);
+    }
+
+    [Fact]
+    public void A_signature_made_without_the_document_context_is_refused()
+    {
+        // Domain separation: an Ed25519 signature of the bare payload (what version 1 of the format signed) or of
+        // the payload under another context (a vote, say) does not verify as a document signature.
+        NetworkDocument document = TestNetwork.Document();
+        byte[] payload = SignedNetworkDocument.Payload(document);
+        foreach (byte[] signed in new[] { payload, SignatureContext.Bind(SignatureContext.Vote, payload) })
+        {
+            byte[] signature = SignatureAlgorithm.Ed25519.Sign(_authority, signed);
+            byte[] file = SignedNetworkDocument.Assemble(payload, [new(AuthorityKey, signature)]);
+            var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(file, AuthorityKey));
+            Assert.Equal(PkiRefusal.BadSignature, e.Reason);
+        }
+    }
+
+    [Fact]
+    public void The_old_single_signature_envelope_is_refused_with_a_hint()
+    {
+        string payload = Encoding.UTF8.GetString(SignedNetworkDocument.Payload(TestNetwork.Document()));
+        string old = $"{{\"payload\": {payload}, \"signature\": \"AAAA\", \"authority\": \"{Convert.ToBase64String(AuthorityKey.AsReadOnlySpan())}\"}}";
+        var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(Encoding.UTF8.GetBytes(old), AuthorityKey));
+        Assert.Contains("sign it again", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -102,8 +128,9 @@ public sealed class SignedNetworkDocumentTests : IDisposable
     [InlineData("{", "not valid JSON")]
     [InlineData("[]", "not a signed network document")]
     [InlineData("{\"payload\": {}, \"payload\": {}}", "not valid JSON")]
-    [InlineData("{\"signature\": \"\", \"authority\": \"\"}", "missing field 'payload'")]
-    [InlineData("{\"payload\": 1, \"signature\": \"\", \"authority\": \"\"}", "'payload' must be a JSON object")]
+    [InlineData("{\"signatures\": []}", "missing field 'payload'")]
+    [InlineData("{\"payload\": 1, \"signatures\": []}", "'payload' must be a JSON object")]
+    [InlineData("{\"payload\": {}, \"signatures\": {}}", "'signatures' must be an array")]
     public void Broken_envelopes_are_refused(string text, string expected)
     {
         var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(Encoding.UTF8.GetBytes(text), AuthorityKey));
@@ -111,25 +138,27 @@ public sealed class SignedNetworkDocumentTests : IDisposable
     }
 
     [Theory]
-    [InlineData("signature", null, "missing field 'signature'")]
-    [InlineData("authority", null, "missing field 'authority'")]
-    [InlineData("signature", "%%%", "'signature' is not valid base64")]
+    [InlineData("signature", null, "missing field 'signature' in signatures[0]")]
+    [InlineData("authority", null, "missing field 'authority' in signatures[0]")]
+    [InlineData("signature", "%%%", "signatures[0]: The input is not a valid Base-64 string")]
     [InlineData("signature", "AAAA", "an Ed25519 signature has 64")]
     [InlineData("authority", "%%%", "'authority' is not valid base64")]
-    public void Bad_envelope_fields_are_named(string field, string? value, string expected)
+    public void Bad_signature_fields_are_named(string field, string? value, string expected)
     {
         JsonObject envelope = JsonNode.Parse(SignedNetworkDocument.Sign(TestNetwork.Document(), _authority))!.AsObject();
+        JsonObject entry = envelope["signatures"]!.AsArray()[0]!.AsObject();
         if (value is null)
         {
-            envelope.Remove(field);
+            entry.Remove(field);
         }
         else
         {
-            envelope[field] = value;
+            entry[field] = value;
         }
 
         var e = Assert.Throws<TopologyException>(() => SignedNetworkDocument.Verify(Encoding.UTF8.GetBytes(envelope.ToJsonString()), AuthorityKey));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(PkiRefusal.Malformed, e.Reason);
     }
 
     [Theory]

@@ -59,7 +59,7 @@ public sealed class TopologyProviderTests : IDisposable
         File.WriteAllBytes(Path, SignedNetworkDocument.Sign(TestNetwork.Document(), other));
         using TopologyProvider provider = NewProvider();
         var e = Assert.Throws<TopologyException>(provider.Start);
-        Assert.Contains("different authority", e.Message, StringComparison.Ordinal);
+        Assert.Contains("none of the expected authorities", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
