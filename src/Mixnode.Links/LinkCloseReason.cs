@@ -44,6 +44,9 @@ public enum LinkCloseReason
 
     /// <summary>A client sent a packet that did not unwrap (bad MAC, malformed).</summary>
     MalformedPacket,
+
+    /// <summary>The peer dropped out of the network's current document (consensus), so its link is closed.</summary>
+    RemovedFromTopology,
 }
 
 internal static class LinkCloseReasonTags
@@ -63,6 +66,7 @@ internal static class LinkCloseReasonTags
         LinkCloseReason.Error => "error",
         LinkCloseReason.RateLimited => "rate_limited",
         LinkCloseReason.MalformedPacket => "malformed_packet",
+        LinkCloseReason.RemovedFromTopology => "removed",
         _ => "other",
     };
 }

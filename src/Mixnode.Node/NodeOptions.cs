@@ -29,13 +29,23 @@ public sealed class NodeOptions
     [Required(AllowEmptyStrings = false)]
     public string StateDirectory { get; set; } = "";
 
-    /// <summary>The signed network document (<c>mixnode topology sign</c>); reloaded when it changes.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>
+    /// The signed network document (<c>mixnode topology sign</c>); reloaded when it changes. Required unless
+    /// <see cref="AuthoritiesFile"/> is set; then, if given, it is where the node keeps a copy of its current consensus.
+    /// </summary>
     public string TopologyPath { get; set; } = "";
 
-    /// <summary>The authority's public key file the topology must be signed with.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// <summary>The authority's public key file the topology must be signed with (file mode only).</summary>
     public string AuthorityPublicKeyPath { get; set; } = "";
+
+    /// <summary>
+    /// <c>authorities.json</c> of the voting directory authorities (names, addresses, keys, threshold). When set, the
+    /// node uploads its descriptor to them every epoch and follows their consensus instead of a hand-signed file.
+    /// </summary>
+    public string AuthoritiesFile { get; set; } = "";
+
+    /// <summary>How the node talks to the directory authorities (with <see cref="AuthoritiesFile"/> only).</summary>
+    public AuthoritiesOptions Authorities { get; set; } = new();
 
     /// <summary>Sphinx geometry this node speaks: <c>default</c> (5 hops, 3082-byte packets) or <c>vectors</c> (611 bytes).</summary>
     [Required(AllowEmptyStrings = false)]
@@ -138,6 +148,25 @@ public sealed class MixingOptions
     /// <summary>The node's own loops per second instead of the document's λM (0 turns them off).</summary>
     [Range(0, 1e6)]
     public double? LoopRatePerSecond { get; set; }
+}
+
+/// <summary>Timers of the consensus follower (<c>Mixnode:Authorities</c>), used when <c>Mixnode:AuthoritiesFile</c> is set.</summary>
+public sealed class AuthoritiesOptions
+{
+    /// <summary>
+    /// How long start-up waits for a consensus that verifies (when no cached one covers the current epoch); after it
+    /// the start fails with one line. The first consensus of a new network (genesis) comes within seconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a consensus not yet fetched is asked for (documents are small; polls are cheap).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>One HTTP request to one authority (upload or fetch) is given up after this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The HTTP endpoint for operators: /metrics, /health/live, /health/ready.</summary>

@@ -27,7 +27,9 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         ValidateAttributes(options.Clients, NodeOptions.SectionName + ":Clients", errors);
         ValidateAttributes(options.Mixing, NodeOptions.SectionName + ":Mixing", errors);
         ValidateAttributes(options.Telemetry, NodeOptions.SectionName + ":Telemetry", errors);
+        ValidateAttributes(options.Authorities, NodeOptions.SectionName + ":Authorities", errors);
         ValidateManagement(options, errors);
+        ValidateDirectory(options, errors);
         if (options.ClientListenAddress.Length > 0 && !TryParseEndPoint(options.ClientListenAddress, out _))
         {
             errors.Add($"Mixnode:ClientListenAddress '{options.ClientListenAddress}' is not ip:port (for example 127.0.0.1:31001), or leave it empty on a mix.");
@@ -164,6 +166,44 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         "vectors" => SphinxGeometry.KatzenpostVectors,
         _ => null,
     };
+
+    /// <summary>
+    /// Either the authorities file (the node follows the voting authorities) or the signed document and the key of the
+    /// one offline authority. The authorities file is read here, so a missing, unparsable or unsafe one (a threshold
+    /// below a majority) stops the start with the reason.
+    /// </summary>
+    private static void ValidateDirectory(NodeOptions options, List<string> errors)
+    {
+        if (options.AuthoritiesFile.Length > 0)
+        {
+            if (!File.Exists(options.AuthoritiesFile))
+            {
+                errors.Add($"Mixnode:AuthoritiesFile '{options.AuthoritiesFile}' does not exist (give the authorities.json of the network's directory authorities).");
+                return;
+            }
+
+            try
+            {
+                _ = AuthoritySet.Read(options.AuthoritiesFile);
+            }
+            catch (TopologyException e)
+            {
+                errors.Add($"Mixnode:AuthoritiesFile '{options.AuthoritiesFile}' is unusable: {e.Message}");
+            }
+
+            return;
+        }
+
+        if (options.TopologyPath.Length == 0)
+        {
+            errors.Add("Mixnode:TopologyPath is required (the signed network document), unless Mixnode:AuthoritiesFile names the directory authorities to follow.");
+        }
+
+        if (options.AuthorityPublicKeyPath.Length == 0)
+        {
+            errors.Add("Mixnode:AuthorityPublicKeyPath is required (the key the network document is signed with), unless Mixnode:AuthoritiesFile names the directory authorities to follow.");
+        }
+    }
 
     private static void ValidateAttributes(object section, string path, List<string> errors)
     {

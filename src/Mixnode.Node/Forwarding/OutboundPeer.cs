@@ -39,6 +39,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
     private OutboundItem? _pending;
     private LinkSession? _session;
     private volatile bool _keepUp;
+    private volatile bool _removed;
 
     public OutboundPeer(Bytes32 id, Func<NetworkTopology> topology, X25519PrivateKey linkKey, LinkSessionSettings settings, LinkOptions options, NodeMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -124,6 +125,18 @@ internal sealed class OutboundPeer : IAsyncDisposable
         {
             await loop.WaitAsync(timeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>
+    /// The peer left the topology: as <see cref="CompleteAsync"/> (what is queued still leaves, within
+    /// <paramref name="drain"/>), the link's end counted as <see cref="LinkCloseReason.RemovedFromTopology"/>, then disposed.
+    /// </summary>
+    public async Task RemoveAsync(TimeSpan drain)
+    {
+        _removed = true;
+        await CompleteAsync(drain).ConfigureAwait(false);
+        Volatile.Read(ref _session)?.Close(LinkCloseReason.RemovedFromTopology);
+        await DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -270,7 +283,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
             await session.SendDisconnectAsync().ConfigureAwait(false);
         }
 
-        session.Close(LinkCloseReason.Closed);
+        session.Close(_removed ? LinkCloseReason.RemovedFromTopology : LinkCloseReason.Closed);
         LinkCloseReason reason = await receive.ConfigureAwait(false);
 
         // The sentinel of this link is written by now; one at the head of the queue would only make the

@@ -86,14 +86,22 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the peers the new topology no longer lists.</summary>
+    /// <summary>How long a peer that left the topology may take to write out what was already queued for it.</summary>
+    public static readonly TimeSpan RemovedPeerDrain = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Closes the peers the new topology no longer lists (counted as <see cref="LinkCloseReason.RemovedFromTopology"/>):
+    /// what was queued for them may still leave within <see cref="RemovedPeerDrain"/>, nothing new is routed to them.
+    /// Peers in both the old and the new topology keep their links.
+    /// </summary>
     public void OnTopologyChanged(NetworkTopology topology)
     {
+        ArgumentNullException.ThrowIfNull(topology);
         foreach (Bytes32 id in _peers.Keys)
         {
             if (!topology.TryGetNode(id, out _) && _peers.TryRemove(id, out OutboundPeer? gone))
             {
-                _ = gone.DisposeAsync().AsTask();
+                _ = gone.RemoveAsync(RemovedPeerDrain);
             }
         }
     }

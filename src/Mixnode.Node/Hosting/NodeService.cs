@@ -33,7 +33,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private readonly NodeOptions _options;
     private readonly NodeKeyStore _keyStore;
     private readonly MixKeyRing _keys;
-    private readonly TopologyProvider _topology;
+    private readonly ITopologySource _topology;
     private readonly IDeliverySink _sink;
     private readonly NodeMetrics _metrics;
     private readonly TimeProvider _time;
@@ -56,7 +56,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private volatile bool _warm;
     private volatile bool _listening;
 
-    public NodeService(IOptions<NodeOptions> options, NodeKeyStore keyStore, MixKeyRing keys, TopologyProvider topology, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, ILogger<NodeService> logger)
+    public NodeService(IOptions<NodeOptions> options, NodeKeyStore keyStore, MixKeyRing keys, ITopologySource topology, IDeliverySink sink, NodeMetrics metrics, TimeProvider time, ILogger<NodeService> logger)
     {
         _options = options.Value;
         _keyStore = keyStore;
@@ -87,6 +87,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _ownId = NodeDescriptor.ComputeId(_keyStore.IdentityPublicKey().AsReadOnlySpan());
         NodeDescriptor self = CheckMembership(network);
         bool provider = self.Role == NodeRole.Provider;
+
         _outbound = new OutboundPool(topology, _linkKey, settings, _options.Links, _metrics, _logger, _time);
         _topology.Changed += OnTopologyChanged;
         var reBlinder = new ReBlinder(_time);
@@ -300,11 +301,22 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     /// The node must be in the document it serves (a node missing from it would run as nobody, refused by every
     /// peer), and its epochs must be the network's (its mix keys would belong to the wrong epochs).
     /// </summary>
+    /// <remarks>
+    /// A node following the authorities may be missing from the consensus (its descriptor missed the deadline): it
+    /// starts anyway, with the role its own descriptor gives, and is not ready until a consensus lists it.
+    /// </remarks>
     private NodeDescriptor CheckMembership(NetworkTopology network)
     {
         if (!network.TryGetNode(_ownId, out NodeDescriptor? self))
         {
-            throw new TopologyException($"this node ('{_options.Name}', keys in {_options.KeysDirectory}) is not in the network document {_topology.Path}: add its descriptor (keys/descriptor.json) and sign the document again, or point Mixnode:KeysDirectory at the keys the document lists.");
+            if (_topology.FollowsAuthorities)
+            {
+                self = _keyStore.TryReadDescriptor() ?? throw new TopologyException($"there is no {NodeKeyStore.DescriptorFile} in {_options.KeysDirectory}: run mixnode keygen with --name, --role and --address");
+            }
+            else
+            {
+                throw new TopologyException($"this node ('{_options.Name}', keys in {_options.KeysDirectory}) is not in the network document {_topology.Description}: add its descriptor (keys/descriptor.json) and sign the document again, or point Mixnode:KeysDirectory at the keys the document lists.");
+            }
         }
 
         if (network.EpochPeriod != _options.EpochPeriod)
@@ -351,7 +363,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
 
     private void OnTopologyChanged(NetworkTopology network)
     {
+        // Peers no longer in the network lose their links both ways: ours to them, and theirs to us (which the
+        // listener's handshake check would refuse from now on anyway).
         _outbound?.OnTopologyChanged(network);
+        _listener?.CloseWhere(key => !network.TryGetNodeByLinkKey(key.AsReadOnlySpan(), out _), LinkCloseReason.RemovedFromTopology);
         _processor?.UpdateMaxDelay(MaxDelay(network));
         KeepNextHopsUp(network);
     }

@@ -6,6 +6,7 @@ using Mixnode.Links;
 using Mixnode.Node.Telemetry;
 using Mixnode.Pki;
 using Mixnode.Node.Topology;
+using Mixnode.Sphinx;
 using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Node.Ingress;
@@ -73,6 +74,26 @@ internal sealed class LinkListener : IAsyncDisposable
 
         _socket = socket;
         _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>
+    /// Closes the established sessions whose peer static key <paramref name="drop"/> selects (peers that left the
+    /// network), counted with <paramref name="reason"/>. Returns how many were closed.
+    /// </summary>
+    public int CloseWhere(Func<Bytes32, bool> drop, LinkCloseReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(drop);
+        int closed = 0;
+        foreach (LinkSession session in _sessions.Keys)
+        {
+            if (session.IsEstablished && session.CloseReason is null && drop(session.RemoteStaticKey))
+            {
+                session.Close(reason);
+                closed++;
+            }
+        }
+
+        return closed;
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ namespace Mixnode.Node.Topology;
 /// file replaces <see cref="Current"/> atomically and raises <see cref="Changed"/>, an invalid one is logged and
 /// ignored, so a bad upload never takes a running node down.
 /// </summary>
-internal sealed class TopologyProvider : IHostedService, IDisposable
+internal sealed class TopologyProvider : ITopologySource, IHostedService, IDisposable
 {
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(30);
 
@@ -63,6 +63,10 @@ internal sealed class TopologyProvider : IHostedService, IDisposable
     public event Action<NetworkTopology>? Changed;
 
     public string Path { get; }
+
+    public bool FollowsAuthorities => false;
+
+    public string Description => Path;
 
     /// <summary>The topology in force; read it once per decision, it may be replaced at any time.</summary>
     public NetworkTopology Current => Volatile.Read(ref _current) ?? throw new InvalidOperationException("the topology provider has not been started");
