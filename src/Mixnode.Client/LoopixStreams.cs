@@ -43,6 +43,9 @@ internal sealed class LoopixStreams : IAsyncDisposable
     /// <param name="ownId">Our recipient id, where loops are delivered.</param>
     /// <param name="marker">Marks the loops' payloads (the same one must look at what arrives).</param>
     /// <param name="sender">The link to <paramref name="provider"/>.</param>
+    /// <param name="options">The streams' rates and the queue bound.</param>
+    /// <param name="time">Times the gaps.</param>
+    /// <param name="counters">Where sends are counted (a fresh set when null).</param>
     /// <param name="exponential">Exp(1) draws for the gaps; the CSPRNG unless a test fixes them.</param>
     public LoopixStreams(
         PacketBuilder packets,

@@ -114,6 +114,7 @@ internal sealed class MixnodeClient : IAsyncDisposable
     /// (every client of a network should send at the same rates). From then on <see cref="SendAsync"/> and
     /// <see cref="SendEchoAsync"/> queue their packets for payload slots instead of sending them at once.
     /// </summary>
+    /// <param name="options">The rates; the network document's when null.</param>
     /// <param name="exponential">Exp(1) draws for the gaps; the CSPRNG unless a test fixes them.</param>
     public LoopixStreams StartCoverTraffic(CoverTrafficOptions? options = null, Func<double>? exponential = null)
     {

@@ -19,29 +19,53 @@ internal sealed class PacketBuilder
     /// <summary>The recipient id of a provider's echo service: ASCII "echo" then 28 zero bytes (the provider's own constant).</summary>
     public static ReadOnlySpan<byte> EchoRecipientId => ServiceRecipients.Echo.AsReadOnlySpan();
 
-    private readonly NetworkTopology _topology;
+    private readonly DelaySampler? _fixedDelays;
+    private State _state;
 
     public PacketBuilder(NetworkTopology topology, TimeProvider time, DelaySampler? delays = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(time);
-        _topology = topology;
-        Clock = new EpochClock(time, topology.EpochPeriod);
-        Routes = new RouteSelector(topology);
-
-        // Exp(mean) capped by the document (or all zeros under a timed pool), and at half an epoch.
-        Delays = delays ?? DelaySampler.ForTopology(topology);
+        Time = time;
+        _fixedDelays = delays;
+        _state = StateFor(topology);
     }
 
-    public SphinxGeometry Geometry => _topology.Geometry;
+    /// <summary>The geometry of every packet this builder makes: fixed, since the provider link's framing depends on it.</summary>
+    public SphinxGeometry Geometry => Volatile.Read(ref _state).Topology.Geometry;
 
-    public NetworkTopology Topology => _topology;
+    /// <summary>The document packets are built for now (<see cref="Use"/> replaces it).</summary>
+    public NetworkTopology Topology => Volatile.Read(ref _state).Topology;
 
-    public EpochClock Clock { get; }
+    public TimeProvider Time { get; }
 
-    public RouteSelector Routes { get; }
+    public EpochClock Clock => Volatile.Read(ref _state).Clock;
 
-    public DelaySampler Delays { get; }
+    public RouteSelector Routes => Volatile.Read(ref _state).Routes;
+
+    public DelaySampler Delays => Volatile.Read(ref _state).Delays;
+
+    /// <summary>
+    /// Builds every packet with this epoch's mix keys instead of the clock's: for packets built ahead of the epoch they
+    /// will be sent in (loadgen). Null: the current epoch at build time.
+    /// </summary>
+    public long? FixedEpoch { get; init; }
+
+    /// <summary>
+    /// Switches to <paramref name="topology"/> (the next epoch's consensus): packets built from now on take their
+    /// routes, delays and keys from it. Its geometry must be the same as the current one's, since the provider link is
+    /// framed for it; another geometry is a <see cref="ClientException"/> and the builder keeps the old document.
+    /// </summary>
+    public void Use(NetworkTopology topology)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        if (!topology.Geometry.Equals(Geometry))
+        {
+            throw new ClientException($"the new network document has another Sphinx geometry ({topology.Geometry}, was {Geometry}): reconnect to use it");
+        }
+
+        Volatile.Write(ref _state, StateFor(topology));
+    }
 
     /// <summary>The message bytes a forward packet carries (shorter messages are padded with zeros).</summary>
     public int MaxMessageLength => Geometry.ForwardPayloadLength;
@@ -52,11 +76,12 @@ internal sealed class PacketBuilder
     /// <summary>The epoch whose mix keys packets are made with now; a <see cref="ClientException"/> when the topology has none for it.</summary>
     public long CurrentEpoch()
     {
-        long epoch = Clock.Current;
-        if (!_topology.EpochsCovered.Contains(epoch))
+        State state = Volatile.Read(ref _state);
+        long epoch = FixedEpoch ?? state.Clock.Current;
+        if (!state.Topology.EpochsCovered.Contains(epoch))
         {
             throw new ClientException(
-                $"the topology has mix keys for {_topology.EpochsCovered}, not for the current epoch {epoch}: get a current network document");
+                $"the topology has mix keys for {state.Topology.EpochsCovered}, not for the current epoch {epoch}: get a current network document");
         }
 
         return epoch;
@@ -215,4 +240,12 @@ internal sealed class PacketBuilder
 
         return path;
     }
+
+    private State StateFor(NetworkTopology topology) =>
+
+        // Exp(mean) capped by the document (or all zeros under a timed pool), and at half an epoch.
+        new(topology, new EpochClock(Time, topology.EpochPeriod), new RouteSelector(topology), _fixedDelays ?? DelaySampler.ForTopology(topology));
+
+    /// <summary>One document and what is derived from it, swapped as a whole so a packet never mixes two documents.</summary>
+    private sealed record State(NetworkTopology Topology, EpochClock Clock, RouteSelector Routes, DelaySampler Delays);
 }
