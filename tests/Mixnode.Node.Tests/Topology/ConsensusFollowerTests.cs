@@ -1,0 +1,252 @@
+using Mixnode.Node.Tests.Support;
+using Mixnode.Node.Topology;
+using Mixnode.Pki;
+
+namespace Mixnode.Node.Tests.Topology;
+
+/// <summary>
+/// The consensus follower's schedule on a fake clock, against stub authorities: uploads before the deadline, the
+/// next consensus fetched once published and in force at the boundary, a missed consensus, refusals (rollback, below
+/// threshold, wrong epoch) and the cache across a restart.
+/// </summary>
+public sealed class ConsensusFollowerTests
+{
+    private const long E = FollowerHarness.E;
+
+    [Fact]
+    public async Task Start_uploads_the_descriptor_for_this_epoch_and_the_next_and_waits_for_this_epochs_consensus()
+    {
+        await using var h = new FollowerHarness();
+        ConsensusFollower follower = h.NewFollower();
+        Task start = follower.StartAsync(CancellationToken.None);
+        await FollowerHarness.Settle();
+        Assert.False(start.IsCompleted, "start-up waits for a consensus");
+
+        h.Directory.Publish(h.Document(E));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await start.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        Assert.True(follower.Current.TryGetNode(h.Self.Id, out _));
+        foreach (long epoch in new[] { E, E + 1 })
+        {
+            var uploads = h.Directory.Uploads.Where(u => u.Descriptor.Epoch == epoch).ToList();
+            Assert.Equal([0, 1, 2], uploads.Select(u => u.Authority).Order());
+
+            // A consensus for an epoch covers it and the next: the descriptor lists exactly those two mix keys.
+            Assert.All(uploads, u => Assert.Equal([epoch, epoch + 1], u.Descriptor.Descriptor.MixKeys.Keys));
+            Assert.All(uploads, u => Assert.Equal(h.Self.IdentityKey, u.Descriptor.Envelope.Signer));
+        }
+
+        Assert.Equal(6, FollowerHarness.Total(h.Uploads));
+    }
+
+    [Fact]
+    public async Task Each_epoch_the_descriptor_for_the_next_goes_to_every_authority_before_the_deadline()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        h.Directory.Publish(h.Document(E + 1));
+        h.Directory.Publish(h.Document(E + 2));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 2) + TimeSpan.FromSeconds(1));
+
+        foreach (long target in new[] { E + 2, E + 3 })
+        {
+            var uploads = h.Directory.Uploads.Where(u => u.Descriptor.Epoch == target).ToList();
+            Assert.Equal([0, 1, 2], uploads.Select(u => u.Authority).Order());
+            Assert.All(uploads, u => Assert.True(u.At < h.Schedule.DescriptorDeadline(target - 1), $"upload for {target} at {u.At:HH:mm:ss.fff}"));
+            Assert.All(uploads, u => Assert.True(u.At >= h.Clock.StartOf(target - 1)));
+            Assert.All(uploads, u => Assert.Equal([target, target + 1], u.Descriptor.Descriptor.MixKeys.Keys));
+        }
+    }
+
+    [Fact]
+    public async Task The_next_consensus_is_fetched_once_published_and_comes_into_force_exactly_at_the_boundary()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+        var changes = new List<(long Epoch, DateTimeOffset At)>();
+        follower.Changed += t => { lock (changes) { changes.Add((t.Document.Epoch, h.Time.GetUtcNow())); } };
+
+        // Nothing is asked for the next epoch before signatures can exist.
+        await h.AdvanceToAsync(h.Schedule.SignatureDeadline(E) - TimeSpan.FromMilliseconds(300));
+        Assert.DoesNotContain(h.Directory.Fetches, f => f.Epoch == E + 1);
+
+        // Published at the deadline: fetched within a poll, held back until E + 1 begins.
+        await h.AdvanceToAsync(h.Schedule.PublishDeadline(E));
+        h.Directory.Publish(h.Document(E + 1));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(E + 1, follower.NewestEpoch);
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        Assert.Empty(changes);
+
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 1) - TimeSpan.FromMilliseconds(50));
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        await h.AdvanceAsync(TimeSpan.FromMilliseconds(50));
+        Assert.True(await Eventually.TrueAsync(() => follower.Current.Document.Epoch == E + 1, TimeSpan.FromSeconds(5)));
+        (long epoch, DateTimeOffset at) = Assert.Single(changes);
+        Assert.Equal(E + 1, epoch);
+        Assert.Equal(h.Clock.StartOf(E + 1), at);
+        Assert.Equal(0, FollowerHarness.Total(h.Missed));
+    }
+
+    [Fact]
+    public async Task A_missed_consensus_keeps_the_current_one_within_its_window_then_nothing_covers_the_epoch()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+
+        // No consensus for E + 1: the one for E covers E + 1, so it stays (warned and counted once).
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 1) + TimeSpan.FromSeconds(2));
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        Assert.True(follower.Current.EpochsCovered.Contains(h.Clock.Current));
+        Assert.Equal(1, FollowerHarness.Total(h.Missed));
+        Assert.True(FollowerHarness.Total(h.FetchFailures) > 0);
+
+        // None for E + 2 either: the document no longer covers the epoch, which readiness reports as not ready.
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 2) + TimeSpan.FromSeconds(2));
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        Assert.False(follower.Current.EpochsCovered.Contains(h.Clock.Current));
+        Assert.Equal(2, FollowerHarness.Total(h.Missed));
+
+        // The follower keeps asking: a late consensus for E + 2 is taken at once.
+        h.Directory.Publish(h.Document(E + 2));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(E + 2, follower.Current.Document.Epoch);
+    }
+
+    [Fact]
+    public async Task A_document_with_fewer_than_threshold_signatures_is_refused_and_start_up_fails_after_its_timeout()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E), signers: 1);
+        ConsensusFollower follower = h.NewFollower(startTimeout: TimeSpan.FromSeconds(3));
+        Task start = follower.StartAsync(CancellationToken.None);
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3.5));
+
+        TopologyException e = await Assert.ThrowsAsync<TopologyException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("Mixnode:Authorities:StartTimeout", e.Message, StringComparison.Ordinal);
+        Assert.True(h.RefusedFor("below_threshold") > 0);
+        Assert.Null(follower.TryCurrent);
+    }
+
+    [Fact]
+    public async Task An_older_document_served_for_the_next_epoch_is_refused_and_counted()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+
+        // An authority (or a man in the middle) answers the request for E + 1 with the old, well-signed document.
+        h.Directory.Documents[E + 1] = h.Directory.Documents[E];
+        await h.AdvanceToAsync(h.Schedule.PublishDeadline(E) + TimeSpan.FromSeconds(1));
+        Assert.True(h.RefusedFor("wrong_epoch") > 0);
+        Assert.Equal(E, follower.NewestEpoch);
+        Assert.Equal(E, follower.Current.Document.Epoch);
+    }
+
+    [Fact]
+    public async Task The_cached_consensus_is_used_at_restart_without_waiting_for_the_authorities()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower first = h.NewFollower();
+        await first.StartAsync(CancellationToken.None);
+        await first.DisposeAsync();
+
+        h.Directory.Documents.Clear();
+        ConsensusFollower second = h.NewFollower();
+        await second.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(E, second.Current.Document.Epoch);
+        Assert.Equal(E, second.NewestEpoch);
+        Assert.True(File.Exists(h.Files.Combine("state", ConsensusCache.CurrentFile)));
+    }
+
+    [Fact]
+    public async Task Rollback_is_refused_across_a_restart()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E));
+        h.Directory.Publish(h.Document(E + 1));
+        ConsensusFollower first = h.NewFollower();
+        await first.StartAsync(CancellationToken.None);
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(E + 1, first.Current.Document.Epoch);
+        await first.DisposeAsync();
+
+        // The node restarts with its clock set back into epoch E; the authorities (or an attacker) still serve the
+        // consensus of E. The cache says E + 1 was accepted, so E is a rollback.
+        await using var restarted = new FollowerHarness(start: h.Clock.StartOf(E) + TimeSpan.FromSeconds(5), directory: h.Directory, files: h.Files);
+        ConsensusFollower second = restarted.NewFollower(startTimeout: TimeSpan.FromSeconds(2));
+        Task start = second.StartAsync(CancellationToken.None);
+        await restarted.AdvanceAsync(TimeSpan.FromSeconds(2.5));
+        await Assert.ThrowsAsync<TopologyException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(restarted.RefusedFor("rollback") > 0);
+        Assert.Equal(E + 1, second.NewestEpoch);
+    }
+
+    [Fact]
+    public async Task A_node_missing_from_the_consensus_starts_unlisted_and_is_listed_when_a_later_one_has_it()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Publish(h.Document(E, includeSelf: false));
+        h.Directory.Publish(h.Document(E + 1));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+        Assert.False(follower.Current.TryGetNode(h.Self.Id, out _));
+
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 1) + TimeSpan.FromSeconds(1));
+        Assert.True(follower.Current.TryGetNode(h.Self.Id, out _));
+    }
+
+    [Fact]
+    public async Task A_late_refusal_ends_the_retries_for_that_epoch()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.UploadRefusal = d => d.Epoch == E ? "late" : null;
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(3, h.Directory.Uploads.Count(u => u.Descriptor.Epoch == E));
+        Assert.Equal(3, h.Directory.Uploads.Count(u => u.Descriptor.Epoch == E + 1));
+    }
+
+    [Fact]
+    public async Task A_refusal_that_may_pass_is_retried_with_backoff_until_the_deadline()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.UploadRefusal = d => "clock_skew";
+        h.Directory.Publish(h.Document(E));
+        ConsensusFollower follower = h.NewFollower();
+        await follower.StartAsync(CancellationToken.None);
+        await h.AdvanceToAsync(h.Schedule.DescriptorDeadline(E) + TimeSpan.FromSeconds(1));
+
+        var forNext = h.Directory.Uploads.Where(u => u.Descriptor.Epoch == E + 1 && u.Authority == 0).Select(u => u.At).ToList();
+        Assert.InRange(forNext.Count, 3, 8);
+        Assert.All(forNext, at => Assert.True(at < h.Schedule.DescriptorDeadline(E)));
+        int before = h.Directory.Uploads.Count;
+        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
+        Assert.Equal(before, h.Directory.Uploads.Count);
+    }
+
+    [Theory]
+    [InlineData("409: {\"error\": \"late\", \"message\": \"x\"}", "late", true)]
+    [InlineData("400: not json", null, true)]
+    [InlineData("503: {\"error\": \"busy\"}", "busy", false)]
+    [InlineData("unreachable: connection refused", null, false)]
+    public void Authority_answers_are_read_for_their_refusal_tag(string answer, string? tag, bool refusal)
+    {
+        Assert.Equal(tag, DescriptorUploader.RefusalTag(answer));
+        Assert.Equal(refusal, DescriptorUploader.IsRefusal(answer));
+    }
+}
