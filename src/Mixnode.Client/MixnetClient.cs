@@ -26,9 +26,6 @@ namespace Mixnode.Client;
 /// </example>
 public sealed class MixnetClient : IAsyncDisposable
 {
-    /// <summary>How often a client without a usable document yet asks the authorities again.</summary>
-    private static readonly TimeSpan s_initialRetry = TimeSpan.FromMilliseconds(500);
-
     private readonly MixnodeClient _client;
     private readonly DirectoryConsensusSource? _source;
     private readonly ConsensusFollower? _follower;
@@ -109,7 +106,7 @@ public sealed class MixnetClient : IAsyncDisposable
             if (options.Authorities is { } authorities)
             {
                 source = new DirectoryConsensusSource(authorities.Set, options.AuthorityRequestTimeout, options.HttpHandler);
-                topology = await FirstDocumentAsync(source, options, cancellationToken).ConfigureAwait(false);
+                topology = await source.FetchFirstAsync(options.TimeProvider, options.DocumentTimeout, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -206,28 +203,6 @@ public sealed class MixnetClient : IAsyncDisposable
         await _pump.ConfigureAwait(false);
         _source?.Dispose();
         _stop.Dispose();
-    }
-
-    private static async Task<NetworkTopology> FirstDocumentAsync(DirectoryConsensusSource source, MixnetClientOptions options, CancellationToken cancellationToken)
-    {
-        TimeProvider time = options.TimeProvider;
-        long deadline = time.GetTimestamp() + (long)(options.DocumentTimeout.TotalSeconds * time.TimestampFrequency);
-        while (true)
-        {
-            if (await source.FetchInitialAsync(time, cancellationToken).ConfigureAwait(false) is { } topology)
-            {
-                return topology;
-            }
-
-            if (time.GetTimestamp() >= deadline)
-            {
-                throw new ClientException(
-                    $"no usable network document from the authorities within {options.DocumentTimeout.TotalSeconds} s" +
-                    (source.LastRefusal is { } why ? $" (last refusal: {why})" : " (none answered with one)"));
-            }
-
-            await Task.Delay(s_initialRetry, time, cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private static Bytes32 DecodeAuthorityKey(string base64)

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Mixnode.Cli.Loadgen;
 
 /// <summary>
-/// <c>mixnode loadgen --topology FILE --rate R --duration S [--clients C] [--report FILE] [--authority-pub KEY]
+/// <c>mixnode loadgen (--topology FILE | --authorities FILE) --rate R --duration S [--clients C] [--report FILE] [--authority-pub KEY]
 /// [--drain-seconds X] [--wait S] [--cover [--payload-rate P] [--loop-rate L]]</c>: real Sphinx traffic through a running network
 /// at a Poisson rate, end to end from client to another client's mailbox, with or without Loopix cover, with a report
 /// of what arrived, how late, and how well timing hides which send each delivery was.
@@ -12,7 +12,11 @@ internal static class LoadgenCommand
 {
     public static Command Create()
     {
-        var topology = new Option<string>("--topology") { Description = "The signed network document (topology.json).", Required = true };
+        var topology = new Option<string?>("--topology") { Description = "The signed network document (topology.json). Or --authorities." };
+        var authorities = new Option<string?>("--authorities")
+        {
+            Description = "The directory authorities (authorities.json): fetch the verified consensus from them and follow the epochs during the run. Or --topology.",
+        };
         var rate = new Option<double>("--rate") { Description = "Messages per second, summed over all clients (Poisson arrivals).", Required = true };
         var duration = new Option<double>("--duration") { Description = "Seconds of sending.", Required = true };
         var clients = new Option<int>("--clients")
@@ -37,13 +41,14 @@ internal static class LoadgenCommand
         var loopRate = new Option<double?>("--loop-rate") { Description = "With --cover: λL per client, loops per second. Default: the network document's." };
         var command = new Command("loadgen", "Send real Sphinx packets through the network at a Poisson rate and report delivery and latency.")
         {
-            topology, rate, duration, clients, report, authority, drain, wait, cover, payloadRate, loopRate,
+            topology, authorities, rate, duration, clients, report, authority, drain, wait, cover, payloadRate, loopRate,
         };
         command.SetAction((parse, cancellation) =>
         {
             var options = new LoadgenOptions
             {
-                TopologyPath = parse.GetValue(topology)!,
+                TopologyPath = parse.GetValue(topology),
+                AuthoritiesPath = parse.GetValue(authorities),
                 Rate = parse.GetValue(rate),
                 DurationSeconds = parse.GetValue(duration),
                 Clients = parse.GetValue(clients),

@@ -15,7 +15,14 @@ internal sealed record LoadgenOptions
     /// <summary>About 1 GB of prebuilt default-geometry packets (messages and cover together).</summary>
     public const int MaxMessages = 300_000;
 
-    public required string TopologyPath { get; init; }
+    /// <summary>A signed network document on disk; null with <see cref="AuthoritiesPath"/>.</summary>
+    public string? TopologyPath { get; init; }
+
+    /// <summary>
+    /// The directory authorities' list (authorities.json): the run fetches the verified consensus from them and follows
+    /// the epochs; null with <see cref="TopologyPath"/>.
+    /// </summary>
+    public string? AuthoritiesPath { get; init; }
 
     /// <summary>Messages per second over all clients.</summary>
     public required double Rate { get; init; }
@@ -61,6 +68,16 @@ internal sealed record LoadgenOptions
     /// <summary>What is wrong with the numbers, or null; file problems are found when the run starts.</summary>
     public string? Validate()
     {
+        if ((TopologyPath is null) == (AuthoritiesPath is null))
+        {
+            return "give either --topology FILE (a signed network document) or --authorities FILE (authorities.json), not both";
+        }
+
+        if (AuthoritiesPath is not null && AuthorityPublicKey is not null)
+        {
+            return "--authority-pub checks a --topology file; with --authorities the documents are checked against the keys in authorities.json";
+        }
+
         if (!(Rate > 0 && Rate <= 1_000_000))
         {
             return "--rate must be more than 0 and at most 1000000 messages per second";

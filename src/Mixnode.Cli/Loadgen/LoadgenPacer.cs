@@ -130,7 +130,7 @@ internal sealed class LoadgenPacer
         {
             int position = _next++;
             Entry entry = _order[position];
-            ForwardPacket packet = _packets[entry.Client][entry.Index];
+            ForwardPacket packet = Volatile.Read(ref _packets[entry.Client][entry.Index]);
 
             // Recorded before the write: a reply can never beat it, and a failed send is taken back.
             long timestamp = _time.GetTimestamp();

@@ -79,6 +79,11 @@ internal sealed class LoadgenProgress
             rows = [.. rows, ("misdelivered", report.Misdelivered.ToString(c))];
         }
 
+        if (report.EpochsSeen is { } epochs)
+        {
+            rows = [.. rows, ("epoch changes seen, packets rebuilt", string.Create(c, $"{epochs}, {report.PacketsRebuilt ?? 0}"))];
+        }
+
         if (report.Cover)
         {
             rows =

@@ -130,6 +130,14 @@ internal sealed record LoadgenReport
     [JsonPropertyName("anonymity_note")]
     public string? AnonymityNote { get; init; }
 
+    /// <summary>With --authorities: epoch changes seen during the run (switches to a newer consensus); null with --topology.</summary>
+    [JsonPropertyName("epochs_seen")]
+    public int? EpochsSeen { get; init; }
+
+    /// <summary>With --authorities: packets rebuilt during the run with a newer consensus's keys and routes.</summary>
+    [JsonPropertyName("packets_rebuilt")]
+    public long? PacketsRebuilt { get; init; }
+
     /// <summary>The report of a run from its counts and latency summaries.</summary>
     public static LoadgenReport Create(
         long sent,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Mixnode.Cli.Topology;
 using Mixnode.Client;
+using Mixnode.Client.Consensus;
 using Mixnode.Pki;
 using Mixnode.Node.Keys;
 using Mixnode.Node.Topology;
@@ -61,9 +62,24 @@ internal sealed class LoadgenRunner
         }
 
         var clients = new List<MixnodeClient>();
+        DirectoryConsensusSource? source = null;
         try
         {
-            NetworkTopology topology = TopologyLoader.Load(_options.TopologyPath, authority, out bool trustedOnFirstUse);
+            NetworkTopology topology;
+            bool trustedOnFirstUse = false;
+            if (_options.AuthoritiesPath is { } authoritiesPath)
+            {
+                source = new DirectoryConsensusSource(ReadAuthorities(authoritiesPath));
+
+                // The authorities may still be agreeing on the first consensus (loadgen run right after the testnet).
+                topology = await source.FetchFirstAsync(TimeProvider.System, TimeSpan.FromSeconds(Math.Max(1, _options.WaitSeconds)), cancellationToken).ConfigureAwait(false);
+                _output.WriteLine($"consensus: epoch {topology.Document.Epoch} from {source.Authorities}, threshold-signed; following epochs during the run");
+            }
+            else
+            {
+                topology = TopologyLoader.Load(_options.TopologyPath!, authority, out trustedOnFirstUse);
+            }
+
             if (trustedOnFirstUse)
             {
                 _error.WriteLine(
@@ -116,7 +132,7 @@ internal sealed class LoadgenRunner
                 markers[i] = new LoopMarker();
             }
 
-            ForwardPacket[][] packets;
+            LoadgenPackets packets;
             try
             {
                 packets = Prebuild(topology, keys, markers, providers, plans, statistics.RunId, cancellationToken);
@@ -144,7 +160,7 @@ internal sealed class LoadgenRunner
             }
 
             _output.WriteLine($"connected {clients.Count} clients to {Math.Min(clients.Count, topology.Providers.Length)} providers");
-            return await RunConnectedAsync(topology, clients, packets, plans, cover, statistics, receiver, cancellationToken).ConfigureAwait(false);
+            return await RunConnectedAsync(topology, source, clients, packets, plans, cover, statistics, receiver, cancellationToken).ConfigureAwait(false);
         }
         catch (ClientException e)
         {
@@ -162,6 +178,21 @@ internal sealed class LoadgenRunner
             {
                 await client.DisposeAsync().ConfigureAwait(false);
             }
+
+            source?.Dispose();
+        }
+    }
+
+    /// <summary>authorities.json as an <see cref="AuthoritySet"/>; a <see cref="ClientException"/> naming what is wrong.</summary>
+    private static AuthoritySet ReadAuthorities(string path)
+    {
+        try
+        {
+            return AuthoritySet.Read(path);
+        }
+        catch (TopologyException e)
+        {
+            throw new ClientException($"invalid authorities file {path}: {e.Message}", e);
         }
     }
 
@@ -218,41 +249,21 @@ internal sealed class LoadgenRunner
     /// Sphinx crypto. Each message goes to another client drawn uniformly (its mailbox: the key's public half), to
     /// itself only when it is the only client; drops to a random provider; loops back to the sender's own mailbox.
     /// </summary>
-    private ForwardPacket[][] Prebuild(NetworkTopology topology, X25519PrivateKey[] keys, LoopMarker[] markers, NodeDescriptor[] providers, LoadgenCoverPlan[] plans, Guid runId, CancellationToken cancellationToken)
+    private LoadgenPackets Prebuild(NetworkTopology topology, X25519PrivateKey[] keys, LoopMarker[] markers, NodeDescriptor[] providers, LoadgenCoverPlan[] plans, Guid runId, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
 
         // A stale topology is a clear ClientException here, not an AggregateException out of the parallel loop.
-        new PacketBuilder(topology, TimeProvider.System).CurrentEpoch();
-        Bytes32[] ids = [.. keys.Select(k => Bytes32.From(k.PublicKey))];
-        var packets = new ForwardPacket[keys.Length][];
-        Parallel.For(0, keys.Length, new ParallelOptions { CancellationToken = cancellationToken }, c =>
-        {
-            var builder = new PacketBuilder(topology, TimeProvider.System);
-            LoadgenSlot[] slots = plans[c].Slots;
-            packets[c] = new ForwardPacket[slots.Length];
-            for (int i = 0; i < slots.Length; i++)
-            {
-                LoadgenSlot slot = slots[i];
-                packets[c][i] = slot.Kind switch
-                {
-                    LoadgenPacketKind.Drop => builder.CreateDrop(providers[c]),
-                    LoadgenPacketKind.Loop => builder.CreateLoop(providers[c], ids[c].AsReadOnlySpan(), markers[c]),
-                    _ => BuildMessage(builder, c, slot),
-                };
-            }
-        });
+        long epoch = new PacketBuilder(topology, TimeProvider.System).CurrentEpoch();
+        var packets = new LoadgenPackets(
+            [.. plans.Select(p => p.Slots)],
+            [.. keys.Select(k => Bytes32.From(k.PublicKey))],
+            markers,
+            [.. providers.Select(p => p.Id)],
+            runId);
+        packets.BuildAll(topology, epoch, cancellationToken);
 
-        ForwardPacket BuildMessage(PacketBuilder builder, int sender, LoadgenSlot slot)
-        {
-            int recipient = OtherClient(sender, keys.Length);
-            long scheduledTicks = (long)(slot.Seconds * Stopwatch.Frequency);
-            RoutePlan plan = builder.PlanRoute(providers[sender], providers[recipient]);
-            var message = new LoadgenMessage(runId, sender, slot.Sequence, scheduledTicks, plan.TotalDelayMs, recipient);
-            return builder.CreateForward(plan, ids[recipient].AsReadOnlySpan(), message.ToBytes());
-        }
-
-        int total = packets.Sum(p => p.Length);
+        int total = packets.Packets.Sum(p => p.Length);
         int drops = plans.Sum(p => p.Slots.Count(s => s.Kind == LoadgenPacketKind.Drop));
         int loops = plans.Sum(p => p.Slots.Count(s => s.Kind == LoadgenPacketKind.Loop));
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -274,8 +285,9 @@ internal sealed class LoadgenRunner
 
     private async Task<int> RunConnectedAsync(
         NetworkTopology topology,
+        DirectoryConsensusSource? source,
         List<MixnodeClient> clients,
-        ForwardPacket[][] packets,
+        LoadgenPackets packets,
         LoadgenCoverPlan[] plans,
         CoverRates? cover,
         LoadgenStatistics statistics,
@@ -283,13 +295,14 @@ internal sealed class LoadgenRunner
         CancellationToken cancellationToken)
     {
         int hops = topology.Layers.Length + 2;
-        if (TimeSpan.FromSeconds(_options.DurationSeconds) > topology.EpochPeriod)
+        if (source is null && TimeSpan.FromSeconds(_options.DurationSeconds) > topology.EpochPeriod)
         {
             // Packets are built with the current epoch's keys; nodes keep only the previous epoch's key besides their own.
             _error.WriteLine($"warning: the run is longer than an epoch ({topology.EpochPeriod}); packets sent after the next epoch but one will be dropped");
         }
 
-        var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], [.. plans.Select(p => p.Slots)], packets, statistics, TimeProvider.System);
+        var pacer = new LoadgenPacer([.. clients.Select(c => new ClientPacketLink(c.Link))], [.. plans.Select(p => p.Slots)], packets.Packets, statistics, TimeProvider.System);
+        LoadgenEpochs? epochs = null;
         TimeSpan drain = _options.DrainSeconds is { } d ? TimeSpan.FromSeconds(d) : DefaultDrain(hops, topology.Mixing.MeanDelayMs, _options.Link.PollInterval);
 
         var progress = new LoadgenProgress(_output);
@@ -312,6 +325,11 @@ internal sealed class LoadgenRunner
         {
             start = Stopwatch.GetTimestamp();
             Task sending = pacer.RunAsync(start, cancellationToken);
+            if (source is not null)
+            {
+                epochs = LoadgenEpochs.Start(source, topology, packets, DateTimeOffset.UtcNow, _output, cancellationToken);
+            }
+
             long lastSent = 0;
             long lastTick = start;
             while (!sending.IsCompleted)
@@ -324,6 +342,12 @@ internal sealed class LoadgenRunner
             }
 
             await sending.ConfigureAwait(false);
+            if (epochs is not null)
+            {
+                // Everything is sent: no packet left to build; the links stay up through the drain as they were.
+                await epochs.DisposeAsync().ConfigureAwait(false);
+            }
+
             long drainStart = Stopwatch.GetTimestamp();
             while (statistics.Outstanding > 0 && Stopwatch.GetElapsedTime(drainStart) < drain)
             {
@@ -332,6 +356,11 @@ internal sealed class LoadgenRunner
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(left, 1, s_progressInterval.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
                 Report(report, "draining", start, statistics, ref lastSent, ref lastTick);
             }
+        }
+
+        if (epochs is not null)
+        {
+            await epochs.DisposeAsync().ConfigureAwait(false);
         }
 
         receiver.Stop();
@@ -363,6 +392,8 @@ internal sealed class LoadgenRunner
             LoopsReturned = loopsReturned,
             QueueRejected = plans.Sum(p => (long)p.Rejected),
             QueueWaitMs = cover is null ? null : LatencySummary.Of([.. plans.SelectMany(p => p.QueueWaitsSeconds).Select(w => w * 1000)]),
+            EpochsSeen = epochs?.EpochChanges,
+            PacketsRebuilt = epochs is null ? null : packets.Rebuilt,
         };
         result = WithAnonymity(result, topology.Mixing.Strategy.ToName(), hops, topology.Mixing.MeanDelayMs, pacer.SendTimestamps(), statistics.ArrivalTimestamps(), start);
 

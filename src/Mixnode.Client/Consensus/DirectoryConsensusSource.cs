@@ -20,6 +20,9 @@ internal sealed class DirectoryConsensusSource : IConsensusSource, IDisposable
         _directory = new DirectoryClient(authorities, timeout, handler);
     }
 
+    /// <summary>The authorities asked, and the threshold their documents need.</summary>
+    public AuthoritySet Authorities => _directory.Authorities;
+
     /// <summary>Documents refused so far (bad signatures, below threshold, rollback, …), all reasons together.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
@@ -70,6 +73,32 @@ internal sealed class DirectoryConsensusSource : IConsensusSource, IDisposable
 
         LastRefusal = $"the newest document is for epoch {latest.Document.Epoch} and covers {latest.Document.EpochsCovered}, not the current epoch {now}";
         return null;
+    }
+
+    /// <summary>
+    /// <see cref="FetchInitialAsync"/> again every half second until it finds a document (authorities still starting, or
+    /// the first consensus not agreed yet); a <see cref="ClientException"/> saying why after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<NetworkTopology> FetchFirstAsync(TimeProvider time, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            if (await FetchInitialAsync(time, cancellationToken).ConfigureAwait(false) is { } topology)
+            {
+                return topology;
+            }
+
+            if (time.GetTimestamp() >= deadline)
+            {
+                throw new ClientException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"no usable network document from {_directory.Authorities} within {timeout.TotalSeconds} s") +
+                    (LastRefusal is { } why ? $" (last refusal: {why})" : " (none answered with one: are they running, and has the first consensus been published?)"));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public void Dispose() => _directory.Dispose();
