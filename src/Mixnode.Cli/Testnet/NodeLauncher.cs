@@ -19,6 +19,8 @@ internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> Prefi
 
     public const string ManagementSetting = "Mixnode:Management:ListenAddress";
 
+    public const string AuthorityManagementSetting = "Mixnode:Authority:Management:ListenAddress";
+
     public static NodeLauncher Resolve()
     {
         string? process = Environment.ProcessPath;
@@ -62,13 +64,18 @@ internal sealed record NodeLauncher(string FileName, IReadOnlyList<string> Prefi
             info.Environment[InlineCompletionsVariable] = "1";
         }
 
+        if (node.IsAuthority)
+        {
+            info.ArgumentList.Add("authority");
+        }
+
         info.ArgumentList.Add("run");
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(node.ConfigPath);
 
         // Also in the config file, but arguments win over environment variables: the testnet polls this address for
         // readiness, and an inherited MIXNODE__MANAGEMENT__LISTENADDRESS would move every node to one shared port.
-        info.ArgumentList.Add(ManagementSetting + "=" + node.ManagementAddress);
+        info.ArgumentList.Add((node.IsAuthority ? AuthorityManagementSetting : ManagementSetting) + "=" + node.ManagementAddress);
         return info;
     }
 }

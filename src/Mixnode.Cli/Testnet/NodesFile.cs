@@ -6,7 +6,8 @@ namespace Mixnode.Cli.Testnet;
 
 /// <summary>
 /// <c>DIR/nodes.json</c>: what runs where, for tools such as the load generator and for operators.
-/// <c>[{name, role, layer, address, client_address, metrics_url, pid}]</c>; layer is null for providers,
+/// <c>[{name, role, layer, address, client_address, metrics_url, pid}]</c>; role is mix, provider or authority (the
+/// directory authorities: address is their HTTP API); layer is null for providers and authorities,
 /// client_address null for mixes, metrics_url the node's Prometheus endpoint. Its existence is the contract scripts
 /// wait on: the running testnet writes it (atomically) only once every node reports ready, so a file with pids means
 /// the network is up. Generation deletes any earlier one; while the nodes start, the same list with the pids so far
@@ -14,13 +15,14 @@ namespace Mixnode.Cli.Testnet;
 /// </summary>
 internal static class NodesFile
 {
-    public static void Write(string path, IEnumerable<NodeProcess> running)
+    /// <param name="layers">Mixes' layers in the current consensus, when the authorities assign them (by name).</param>
+    public static void Write(string path, IEnumerable<NodeProcess> running, IReadOnlyDictionary<string, int>? layers = null)
     {
         ArgumentNullException.ThrowIfNull(running);
-        Write(path, running.Select(r => (r.Node, (int?)r.Pid)));
+        Write(path, running.Select(r => (r.Node, (int?)r.Pid)), layers);
     }
 
-    public static void Write(string path, IEnumerable<(TestnetNode Node, int? Pid)> nodes)
+    public static void Write(string path, IEnumerable<(TestnetNode Node, int? Pid)> nodes, IReadOnlyDictionary<string, int>? layers = null)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         using var buffer = new MemoryStream();
@@ -32,7 +34,7 @@ internal static class NodesFile
                 json.WriteStartObject();
                 json.WriteString("name", node.Name);
                 json.WriteString("role", node.RoleName);
-                if (node.Layer is { } layer)
+                if ((layers is not null && layers.TryGetValue(node.Name, out int assigned) ? assigned : node.Layer) is { } layer)
                 {
                     json.WriteNumber("layer", layer);
                 }

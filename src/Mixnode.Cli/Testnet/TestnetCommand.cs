@@ -7,8 +7,8 @@ using Mixnode.Node.Keys;
 namespace Mixnode.Cli.Testnet;
 
 /// <summary>
-/// <c>mixnode testnet --dir DIR</c>: generates a local network (keys, authority, signed topology, per-node configs),
-/// starts every node as its own process, waits until every node's <c>/health/ready</c> says ready and only then writes
+/// <c>mixnode testnet --dir DIR</c>: generates a local network (keys, per-node configs, and either the directory
+/// authorities' keys and configs or one offline-signed topology), starts every authority and node as its own process, waits until every node's <c>/health/ready</c> says ready and only then writes
 /// nodes.json, shows their state, and stops them all on Ctrl-C or after <c>--duration</c>. Whatever happens, every
 /// process it started is stopped before it returns. Exit codes: 0 clean stop, 1 generation failed or a node exited on
 /// its own during the run, 2 bad arguments, 3 a node failed to start (exited, or not ready within <c>--ready-timeout</c>).
@@ -50,10 +50,16 @@ internal static class TestnetCommand
             Description = "Seconds the started nodes get to report ready (/health/ready) before the testnet stops them and fails.",
             DefaultValueFactory = _ => TestnetSettings.DefaultReadyTimeoutSeconds,
         };
+        var authorities = new Option<int>("--authorities")
+        {
+            Description = "Directory authorities to run (each its own process; threshold ⌊N/2⌋+1). 0: one offline-signed topology.json instead.",
+            DefaultValueFactory = _ => TestnetSettings.DefaultAuthorities,
+        };
+        var epochSeconds = new Option<int?>("--epoch-seconds") { Description = "Epoch length in seconds (needs authorities); default 1200, Katzenpost's 20 minutes." };
         var mixing = new MixingArguments();
         var command = new Command(Name, "Generate and run a local test network, each node its own process, until Ctrl-C or --duration.")
         {
-            dir, layers, perLayer, providers, meanDelay, duration, basePort, coverRate, readyTimeout,
+            dir, layers, perLayer, providers, meanDelay, duration, basePort, coverRate, readyTimeout, authorities, epochSeconds,
         };
         foreach (Option option in mixing.All)
         {
@@ -75,7 +81,9 @@ internal static class TestnetCommand
                 parse.GetValue(mixing.PoolMinPool),
                 parse.GetValue(mixing.PoolFraction),
                 parse.GetValue(coverRate),
-                parse.GetValue(readyTimeout)),
+                parse.GetValue(readyTimeout),
+                parse.GetValue(authorities),
+                parse.GetValue(epochSeconds)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             TimeProvider.System,
@@ -114,7 +122,9 @@ internal static class TestnetCommand
         }
 
         TimeSpan generation = time.GetElapsedTime(begun);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"testnet: {layout.Nodes.Count} nodes in {layout.Directory} (topology.json, <node>/node.log; nodes.json once every node is ready)"));
+        output.WriteLine(layout.HasAuthorities
+            ? string.Create(CultureInfo.InvariantCulture, $"testnet: {layout.Nodes.Count(n => n.IsAuthority)} authorities and {layout.Nodes.Count(n => !n.IsAuthority)} nodes in {layout.Directory} (authorities.json, <node>/node.log, <authority>/authority.log; topology.json and nodes.json once every node is ready)")
+            : string.Create(CultureInfo.InvariantCulture, $"testnet: {layout.Nodes.Count} nodes in {layout.Directory} (topology.json, <node>/node.log; nodes.json once every node is ready)"));
         var running = new List<NodeProcess>();
         try
         {

@@ -11,8 +11,10 @@ namespace Mixnode.Cli.Testnet;
 
 /// <summary>
 /// Writes a whole local network into one directory without starting anything: per node a key directory made by the
-/// same code as <c>mixnode keygen</c> and an appsettings.json, the authority key, the signed topology.json made
-/// by the same code as <c>mixnode topology sign</c>. It deletes the nodes.json of an earlier run: that file means "the
+/// same code as <c>mixnode keygen</c> and an appsettings.json; then either the directory authorities' keys and
+/// configs and authorities.json (<see cref="TestnetAuthorities"/>; the consensus comes once they run), or, with
+/// <c>--authorities 0</c>, one offline authority key and the signed topology.json made by the same code as
+/// <c>mixnode topology sign</c>. It deletes the nodes.json of an earlier run: that file means "the
 /// network is up" (<see cref="NodesFile"/>) and only the running testnet writes it. Running it again on the same
 /// directory keeps the existing keys (keygen tops up mix keys), so a testnet can be stopped and started again with the
 /// same identities.
@@ -57,37 +59,55 @@ internal static class TestnetGenerator
         // First of all: a script waiting for this run's nodes.json must not take the last run's for it.
         File.Delete(TestnetLayout.NodesFileIn(root));
         File.Delete(TestnetLayout.StartingNodesFileIn(root));
-        TimeSpan period = EpochClock.DefaultPeriod;
+        TimeSpan period = settings.EpochPeriod;
         int epochs = EpochsFor(settings.DurationSeconds, period);
         foreach (TestnetNode node in nodes)
         {
             CreateKeys(node, epochs, period, time);
         }
 
-        string authorityDirectory = Path.Combine(root, "authority");
-        string authorityKey = Path.Combine(authorityDirectory, TopologyCommand.AuthorityKeyFile);
-        string authorityPublic = Path.Combine(authorityDirectory, TopologyCommand.AuthorityPublicFile);
-        if (!File.Exists(authorityKey))
+        string topology = Path.Combine(root, "topology.json");
+        TestnetLayout layout;
+        if (settings.Authorities > 0)
         {
-            Check(TopologyCommand.Keygen(authorityDirectory, TextWriter.Null, new StringWriter(CultureInfo.InvariantCulture)), "authority keygen", null);
+            // The authorities make the documents; the running testnet copies the current one to topology.json. One
+            // left by an earlier run would be a stale document that scripts could pick up before then.
+            File.Delete(topology);
+            IReadOnlyList<TestnetNode> authorities = TestnetAuthorities.Plan(settings, root);
+            foreach (TestnetNode authority in authorities)
+            {
+                CreatePrivateDirectory(authority.Directory);
+            }
+
+            TestnetAuthorities.Generate(settings, root, authorities, nodes);
+            layout = new TestnetLayout(root, topology, authorities[0].AuthorityKeyPath, authorities[0].AuthorityPublicKeyPath, [.. authorities, .. nodes]);
+        }
+        else
+        {
+            string authorityDirectory = Path.Combine(root, "authority");
+            string authorityKey = Path.Combine(authorityDirectory, TopologyCommand.AuthorityKeyFile);
+            string authorityPublic = Path.Combine(authorityDirectory, TopologyCommand.AuthorityPublicFile);
+            if (!File.Exists(authorityKey))
+            {
+                Check(TopologyCommand.Keygen(authorityDirectory, TextWriter.Null, new StringWriter(CultureInfo.InvariantCulture)), "authority keygen", null);
+            }
+
+            (MixingStrategy strategy, PoolParameters? pool) = settings.ResolveMixing();
+            var sign = new TopologySignRequest(
+                authorityKey,
+                topology,
+                [.. nodes.Select(n => new NodeKeyStore(n.KeysDirectory).DescriptorPath)],
+                SphinxGeometry.Default,
+                settings.MeanDelayMs,
+                settings.CoverRate,
+                period,
+                strategy,
+                pool);
+            var signErrors = new StringWriter(CultureInfo.InvariantCulture);
+            Check(TopologyCommand.Sign(sign, time, TextWriter.Null, signErrors), "topology sign", signErrors);
+            layout = new TestnetLayout(root, topology, authorityKey, authorityPublic, nodes);
         }
 
-        string topology = Path.Combine(root, "topology.json");
-        (MixingStrategy strategy, PoolParameters? pool) = settings.ResolveMixing();
-        var sign = new TopologySignRequest(
-            authorityKey,
-            topology,
-            [.. nodes.Select(n => new NodeKeyStore(n.KeysDirectory).DescriptorPath)],
-            SphinxGeometry.Default,
-            settings.MeanDelayMs,
-            settings.CoverRate,
-            period,
-            strategy,
-            pool);
-        var signErrors = new StringWriter(CultureInfo.InvariantCulture);
-        Check(TopologyCommand.Sign(sign, time, TextWriter.Null, signErrors), "topology sign", signErrors);
-
-        var layout = new TestnetLayout(root, topology, authorityKey, authorityPublic, nodes);
         foreach (TestnetNode node in nodes)
         {
             WriteConfig(layout, node, period);
@@ -177,8 +197,17 @@ internal static class TestnetGenerator
 
             json.WriteString("KeysDirectory", node.KeysDirectory);
             json.WriteString("StateDirectory", node.StateDirectory);
-            json.WriteString("TopologyPath", layout.TopologyPath);
-            json.WriteString("AuthorityPublicKeyPath", layout.AuthorityPublicKeyPath);
+            if (layout.HasAuthorities)
+            {
+                // The node uploads its descriptor to the authorities and follows their consensus.
+                json.WriteString("AuthoritiesFile", layout.AuthoritiesFilePath);
+            }
+            else
+            {
+                json.WriteString("TopologyPath", layout.TopologyPath);
+                json.WriteString("AuthorityPublicKeyPath", layout.AuthorityPublicKeyPath);
+            }
+
             json.WriteString("Geometry", "default");
             json.WriteString("EpochPeriod", period.ToString("c", CultureInfo.InvariantCulture));
             json.WriteNumber("Workers", WorkersPerNode);

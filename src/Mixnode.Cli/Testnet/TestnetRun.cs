@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mixnode.Pki;
 using Spectre.Console;
 
 namespace Mixnode.Cli.Testnet;
@@ -131,8 +132,14 @@ internal sealed class TestnetRun
             return wait;
         }
 
+        using ConsensusMirror? mirror = _layout.HasAuthorities ? new ConsensusMirror(_layout.AuthoritiesFilePath, _layout.TopologyPath) : null;
+        if (mirror is not null && !await CopyFirstConsensusAsync(mirror, cancellation).ConfigureAwait(false))
+        {
+            return cancellation.IsCancellationRequested ? ReadinessWaitResult.Aborted : ReadinessWaitResult.TimedOut;
+        }
+
         TimeSpan took = _time.GetElapsedTime(_begun);
-        NodesFile.Write(_layout.NodesFilePath, _nodes);
+        NodesFile.Write(_layout.NodesFilePath, _nodes, mirror?.Layers());
         File.Delete(_layout.StartingNodesFilePath);
         _ready = true;
         _readyAt = _time.GetTimestamp();
@@ -154,6 +161,16 @@ internal sealed class TestnetRun
         {
             await PauseAsync(cancellation).ConfigureAwait(false);
             await readiness.PollOnceAsync(cancellation).ConfigureAwait(false);
+            if (mirror is not null)
+            {
+                long copied = mirror.Current!.Epoch;
+                await mirror.RefreshAsync(cancellation).ConfigureAwait(false);
+                if (mirror.Current.Epoch != copied)
+                {
+                    NodesFile.Write(_layout.NodesFilePath, _nodes, mirror.Layers());
+                }
+            }
+
             if (!Check(cancellation))
             {
                 return wait;
@@ -161,6 +178,47 @@ internal sealed class TestnetRun
 
             show();
         }
+    }
+
+    /// <summary>
+    /// Every node is ready, so each has a consensus: copy it to topology.json before nodes.json says the network is up
+    /// (scripts read both). Bounded by what is left of <c>--ready-timeout</c>.
+    /// </summary>
+    private async Task<bool> CopyFirstConsensusAsync(ConsensusMirror mirror, CancellationToken cancellation)
+    {
+        TimeSpan left = TimeSpan.FromSeconds(_settings.ReadyTimeoutSeconds) - _time.GetElapsedTime(_begun) + _generation;
+        long deadline = _time.GetTimestamp();
+        while (!cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                if (await mirror.RefreshAsync(cancellation).ConfigureAwait(false))
+                {
+                    return true;
+                }
+            }
+            catch (TopologyException e)
+            {
+                _error.WriteLine($"testnet: the authorities' document was refused: {e.Message}");
+            }
+
+            if (_time.GetElapsedTime(deadline) > left)
+            {
+                _error.WriteLine("testnet: every node is ready but no authority served a consensus within --ready-timeout");
+                return false;
+            }
+
+            try
+            {
+                await Task.Delay(StartingPollInterval, _time, cancellation).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One pass: notice exits, decide whether to go on. Returns false when the run is over.</summary>

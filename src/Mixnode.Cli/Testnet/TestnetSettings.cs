@@ -20,8 +20,21 @@ internal sealed record TestnetSettings(
     int PoolMinPool = 20,
     double PoolFraction = 0.7,
     double CoverRate = TestnetSettings.DefaultCoverRate,
-    int ReadyTimeoutSeconds = TestnetSettings.DefaultReadyTimeoutSeconds)
+    int ReadyTimeoutSeconds = TestnetSettings.DefaultReadyTimeoutSeconds,
+    int Authorities = TestnetSettings.DefaultAuthorities,
+    int? EpochSeconds = null)
 {
+    /// <summary>Three voting authorities (threshold 2): one can fail and the network still gets its documents.</summary>
+    public const int DefaultAuthorities = 3;
+
+    public const int MaxAuthorities = 9;
+
+    /// <summary>
+    /// The shortest epoch: the schedule inside one (uploads, votes, reveals, signatures, publication in eighths of it)
+    /// needs a few round trips and a margin for a busy machine in each eighth.
+    /// </summary>
+    public const int MinEpochSeconds = 8;
+
     /// <summary>
     /// Each node's loops per second (λM): 1/s keeps every link of an idle 5-node testnet carrying packets (each loop
     /// crosses four links; measured in docs/benchmarks.md, "Mixing and cover traffic on the testnet").
@@ -49,7 +62,10 @@ internal sealed record TestnetSettings(
     /// Ports the network uses from <see cref="BasePort"/> on: a link port per node and a client port per provider,
     /// then a management port per node.
     /// </summary>
-    public int PortCount => Providers + NodeCount + NodeCount;
+    public int PortCount => Providers + NodeCount + NodeCount + (2 * Authorities);
+
+    /// <summary>The network's epoch length: <c>--epoch-seconds</c>, else the production default (20 minutes).</summary>
+    public TimeSpan EpochPeriod => EpochSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : EpochClock.DefaultPeriod;
 
     /// <summary>Every problem with the settings, each naming the option; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
@@ -80,6 +96,21 @@ internal sealed record TestnetSettings(
         if (MixingArguments.Resolve(Mixing, PoolIntervalMs, PoolThreshold, PoolMinPool, PoolFraction).Error is { } mixingError)
         {
             errors.Add(mixingError);
+        }
+
+        if (Authorities < 0 || Authorities > MaxAuthorities)
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--authorities must be between 0 (one offline-signed document) and {MaxAuthorities}, got {Authorities}"));
+        }
+
+        if (EpochSeconds is { } epoch && (epoch < MinEpochSeconds || epoch > (int)TimeSpan.FromDays(1).TotalSeconds))
+        {
+            errors.Add(string.Create(CultureInfo.InvariantCulture, $"--epoch-seconds must be between {MinEpochSeconds} and 86400, got {epoch}"));
+        }
+
+        if (EpochSeconds is not null && Authorities == 0)
+        {
+            errors.Add("--epoch-seconds needs --authorities 1 or more: an offline-signed document covers a few epochs and would run out within minutes");
         }
 
         if (DurationSeconds is { } duration && (duration < 1 || duration > MaxDurationSeconds))

@@ -31,7 +31,7 @@ public sealed class LoadgenEndToEndTests : IDisposable
     {
         string net = _dir.Combine("net");
         using var testnetOutput = new StringWriter(CultureInfo.InvariantCulture);
-        Task<int> testnet = Task.Run(() => MixnodeCommand.Run(["testnet", "--dir", net, "--duration", "18", "--base-port", FreePorts.BasePort(12)], testnetOutput));
+        Task<int> testnet = Task.Run(() => MixnodeCommand.Run(["testnet", "--dir", net, "--duration", "18", "--authorities", "0", "--base-port", FreePorts.BasePort(12)], testnetOutput));
         await WaitForNodesAsync(net, 5, testnet, testnetOutput);
 
         string report = _dir.Combine("report.json");

@@ -19,7 +19,7 @@ public sealed class TestnetArgumentTests : IDisposable
     [InlineData("--providers", "11", "--providers must be between 1 and 10, got 11")]
     [InlineData("--base-port", "0", "--base-port must be between 1 and 65535, got 0")]
     [InlineData("--base-port", "70000", "--base-port must be between 1 and 65535, got 70000")]
-    [InlineData("--base-port", "65530", "the network needs 12 ports (65530..65541)")]
+    [InlineData("--base-port", "65530", "the network needs 18 ports (65530..65547)")]
     [InlineData("--duration", "0", "--duration must be between 1 and 604800 seconds, got 0")]
     [InlineData("--mean-delay-ms", "0", "--mean-delay-ms must be more than 0")]
     [InlineData("--ready-timeout", "0", "--ready-timeout must be between 1 and 3600 seconds, got 0")]
@@ -56,10 +56,25 @@ public sealed class TestnetArgumentTests : IDisposable
         Assert.Empty(settings.Validate());
         Assert.Equal(60, settings.ReadyTimeoutSeconds);
 
-        // 2 providers × (link, client) + 3 mixes, then a management port for each of the 5 nodes.
-        Assert.Equal(12, settings.PortCount);
-        Assert.Empty((settings with { BasePort = 65535 - 11 }).Validate());
-        Assert.NotEmpty((settings with { BasePort = 65535 - 10 }).Validate());
+        // 2 providers × (link, client) + 3 mixes, then a management port for each of the 5 nodes, then an API and a
+        // management port for each of the 3 authorities.
+        Assert.Equal(3, settings.Authorities);
+        Assert.Equal(TimeSpan.FromMinutes(20), settings.EpochPeriod);
+        Assert.Equal(18, settings.PortCount);
+        Assert.Empty((settings with { BasePort = 65535 - 17 }).Validate());
+        Assert.NotEmpty((settings with { BasePort = 65535 - 16 }).Validate());
+        Assert.Equal(12, (settings with { Authorities = 0 }).PortCount);
+    }
+
+    [Theory]
+    [InlineData(-1, null, "--authorities must be between 0")]
+    [InlineData(10, null, "--authorities must be between 0")]
+    [InlineData(3, 7, "--epoch-seconds must be between 8 and 86400")]
+    [InlineData(0, 20, "--epoch-seconds needs --authorities 1 or more")]
+    public void Authority_settings_are_checked(int authorities, int? epochSeconds, string expected)
+    {
+        var settings = new TestnetSettings(_dir.Combine("net"), Authorities: authorities, EpochSeconds: epochSeconds);
+        Assert.Contains(settings.Validate(), e => e.Contains(expected, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class TestnetEndToEndTests : IDisposable
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         var stopwatch = Stopwatch.StartNew();
         Task<int> testnet = Task.Run(() => MixnodeCommand.Run(
-            ["testnet", "--dir", net, "--duration", "5", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5)],
+            ["testnet", "--dir", net, "--duration", "5", "--layers", "1", "--per-layer", "1", "--providers", "1", "--authorities", "0", "--base-port", FreePorts.BasePort(5)],
             output));
 
         // nodes.json is the signal scripts wait for: the moment it exists, every node must answer ready.
@@ -79,7 +79,7 @@ public sealed class TestnetEndToEndTests : IDisposable
         // The node's state directory is a file: it exits at start-up, the provider would run on.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0"));
         await File.WriteAllTextAsync(Path.Combine(net, "mix-0-0", "state"), "not a directory");
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--authorities", "0", "--base-port", FreePorts.BasePort(5));
 
         Assert.NotEqual(0, code);
         Assert.Matches("mix-0-0 (failed to start|exited unexpectedly)", text);
@@ -95,7 +95,7 @@ public sealed class TestnetEndToEndTests : IDisposable
 
         // mix-0-0's log path is a directory, so its start throws after provider-0 is already running.
         Directory.CreateDirectory(Path.Combine(net, "mix-0-0", "node.log"));
-        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--base-port", FreePorts.BasePort(5));
+        (int code, string text) = await RunAsync("testnet", "--dir", net, "--duration", "20", "--layers", "1", "--per-layer", "1", "--providers", "1", "--authorities", "0", "--base-port", FreePorts.BasePort(5));
 
         Assert.Equal(1, code);
         Assert.Contains("mix-0-0: cannot write", text, StringComparison.Ordinal);

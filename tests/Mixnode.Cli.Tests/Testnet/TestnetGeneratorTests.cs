@@ -13,7 +13,8 @@ public sealed class TestnetGeneratorTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private TestnetSettings Settings => new(_dir.Combine("net"), Layers: 2, PerLayer: 2, Providers: 2, MeanDelayMs: 20, BasePort: 40000);
+    /// <summary>An offline-signed network (no authorities): the authorities' own generation is in TestnetAuthoritiesTests.</summary>
+    private TestnetSettings Settings => new(_dir.Combine("net"), Layers: 2, PerLayer: 2, Providers: 2, MeanDelayMs: 20, BasePort: 40000, Authorities: 0);
 
     [Fact]
     public void The_topology_is_signed_by_the_generated_authority_and_lists_every_node()
