@@ -22,6 +22,7 @@ COPY src/Mixnode.Pki/Mixnode.Pki.csproj src/Mixnode.Pki/
 COPY src/Mixnode.Links/Mixnode.Links.csproj src/Mixnode.Links/
 COPY src/Mixnode.Node/Mixnode.Node.csproj src/Mixnode.Node/
 COPY src/Mixnode.Client/Mixnode.Client.csproj src/Mixnode.Client/
+COPY src/Mixnode.Authority/Mixnode.Authority.csproj src/Mixnode.Authority/
 COPY src/Mixnode.Cli/Mixnode.Cli.csproj src/Mixnode.Cli/
 
 # README's `dotnet publish src/Mixnode.Cli -c Release -o out`, for the image's one platform: framework-dependent

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mixnode.Cli.Authority;
 using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
 using Mixnode.Cli.Keygen;
@@ -28,6 +29,7 @@ internal static class MixnodeCommand
             TestnetCommand.Create(),
             LoadgenCommand.Create(),
             SimulateCommand.Create(),
+            AuthorityCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)
