@@ -21,7 +21,7 @@ internal sealed class AuthorityTestbed : IDisposable
 
     private readonly List<TempDirectory> _directories = [];
 
-    public AuthorityTestbed(int authorities = 3, int mixes = 6, int providers = 2, bool persist = false, int layers = 3)
+    public AuthorityTestbed(int authorities = 3, int mixes = 6, int providers = 2, bool persist = false, int layers = 3, IEnumerable<TestNode>? extraNodes = null)
     {
         Time = new FakeTimeProvider(EpochClock.Origin + (Period * FirstEpoch) + TimeSpan.FromSeconds(1));
         Time.AutoAdvanceAmount = TimeSpan.Zero;
@@ -30,7 +30,7 @@ internal sealed class AuthorityTestbed : IDisposable
             Keys.Select((k, i) => new AuthorityInfo($"auth-{i}", $"127.0.0.1:{31000 + i}", Bytes32.From(k.PublicKey.Export(KeyBlobFormat.RawPublicKey)))),
             AuthoritySet.Majority(authorities));
         Nodes = [.. Enumerable.Range(0, mixes).Select(i => new TestNode($"mix-{i}", NodeRole.Mix, i)),
-                 .. Enumerable.Range(0, providers).Select(i => new TestNode($"provider-{i}", NodeRole.Provider, 100 + i))];
+                 .. Enumerable.Range(0, providers).Select(i => new TestNode($"provider-{i}", NodeRole.Provider, 100 + i)), .. extraNodes ?? []];
         NodeList = new NodeList(Nodes.Select(n => n.Listed));
         Parameters = new NetworkParameters(Period, layers, SphinxGeometry.Default, new MixingParameters(MixingParameters.DefaultMeanDelayMs, MixingParameters.DefaultLoopRatePerSecond));
         StateDirectories = [.. Enumerable.Range(0, authorities).Select(_ => persist ? NewDirectory() : null)];
