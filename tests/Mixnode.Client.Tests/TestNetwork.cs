@@ -18,9 +18,11 @@ internal sealed class TestNetwork : IDisposable
     public const long Epoch = 1000;
 
     private readonly Dictionary<Bytes32, NodeKeyStore> _stores = [];
+    private readonly int _keyEpochs;
 
-    public TestNetwork(int layers = 3, int perLayer = 2, int providers = 2, double meanDelayMs = 50, MixingParameters? mixing = null)
+    public TestNetwork(int layers = 3, int perLayer = 2, int providers = 2, double meanDelayMs = 50, MixingParameters? mixing = null, int keyEpochs = 2)
     {
+        _keyEpochs = keyEpochs;
         Root = Path.Combine(Path.GetTempPath(), "mixnode-client-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
         Time = new FakeTimeProvider(EpochClock.Origin + (EpochClock.DefaultPeriod * Epoch) + TimeSpan.FromMinutes(1));
@@ -53,6 +55,13 @@ internal sealed class TestNetwork : IDisposable
 
     public SphinxGeometry Geometry => Topology.Geometry;
 
+    /// <summary>
+    /// A consensus-style document for <paramref name="epoch"/> (covering it and the next) with the same nodes: needs
+    /// <c>keyEpochs</c> large enough that every node has keys for both.
+    /// </summary>
+    public NetworkTopology DocumentFor(long epoch) =>
+        new(new NetworkDocument(Document.EpochPeriod, Document.Geometry, Document.Mixing, new EpochRange(epoch, epoch + 1), Document.Providers, Document.Layers.Select(l => l.AsEnumerable()), epoch), default);
+
     /// <summary>The node's private mix key for the test epoch; dispose it.</summary>
     public X25519PrivateKey MixKey(Bytes32 nodeId) => _stores[nodeId].TryLoadMixKey(Epoch)!.PrivateKey;
 
@@ -73,7 +82,7 @@ internal sealed class TestNetwork : IDisposable
         store.CreateDirectories();
         store.EnsureIdentityKey();
         store.EnsureLinkKey();
-        store.GenerateMixKeys(Epoch, 2);
+        store.GenerateMixKeys(Epoch, _keyEpochs);
         NodeDescriptor descriptor = store.BuildDescriptor(name, addresses, role, layer);
         _stores[descriptor.Id] = store;
         return descriptor;
