@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using Mixnode.Pki;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Commands;
+
+namespace Mixnode.IntegrationTests;
+
+/// <summary>
+/// Three nodes on loopback following stub directory authorities (<c>Mixnode:AuthoritiesFile</c>, 10-second epochs, the shortest a node accepts):
+/// they start from the genesis consensus built from their own uploads, traffic flows, and when a consensus without
+/// one mix comes into force the others close their links to it, both ways, while the remaining routes carry on.
+/// </summary>
+public sealed class ConsensusFollowingTests
+{
+    private static readonly TimeSpan s_period = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Nodes_follow_the_authorities_and_close_links_to_a_mix_dropped_from_the_consensus()
+    {
+        using var network = LocalNetwork.Create(("provider", "provider", 0), ("mixA", "mix", 0), ("mixB", "mix", 0), ("injector", "provider", 0));
+        string authorities = Path.Combine(network.Root, "authorities.json");
+        await using StubAuthorityServer stub = await StubAuthorityServer.StartAsync(authorities, s_period, ["provider", "mixA", "mixB"], epoch => [Injector(network, epoch)]);
+        string[] follow =
+        [
+            $"Mixnode:AuthoritiesFile={authorities}",
+            "Mixnode:TopologyPath=",
+            "Mixnode:AuthorityPublicKeyPath=",
+            "Mixnode:EpochPeriod=00:00:10",
+            "Mixnode:MaxNodeDelay=00:00:02",
+            "Mixnode:Authorities:PollInterval=00:00:00.200",
+            "Mixnode:Authorities:StartTimeout=00:00:30",
+        ];
+
+        // Started together: each start waits for the genesis consensus, which needs every node's upload.
+        Task<InProcessNode>[] starting =
+        [
+            InProcessNode.StartAsync(network, "provider", [.. follow, "Mixnode:Delivery:Sink=count"]),
+            InProcessNode.StartAsync(network, "mixA", follow),
+            InProcessNode.StartAsync(network, "mixB", follow),
+        ];
+        InProcessNode[] nodes = await Task.WhenAll(starting).WaitAsync(TimeSpan.FromSeconds(45));
+        await using InProcessNode provider = nodes[0];
+        await using InProcessNode mixA = nodes[1];
+        await using InProcessNode mixB = nodes[2];
+        var clock = new EpochClock(TimeProvider.System, s_period);
+
+        // Traffic through both mixes.
+        await using InjectorLink linkA = await InjectorLink.ConnectAsMemberAsync(network, "injector", "mixA", TimeSpan.FromSeconds(10));
+        await using InjectorLink linkB = await InjectorLink.ConnectAsMemberAsync(network, "injector", "mixB", TimeSpan.FromSeconds(10));
+        await SendAsync(stub, clock, linkA, "mixA", 20);
+        await SendAsync(stub, clock, linkB, "mixB", 20);
+        Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= 40, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count} of 40; {Diagnose(nodes)}");
+
+        // The provider's links: in from both mixes, out to both (its next layer).
+        Assert.True(await Eventually.TrueAsync(() => InProcessNode.Total(provider.LinksOpened) >= 4, TimeSpan.FromSeconds(10)));
+        long openedBefore = InProcessNode.Total(provider.LinksOpened);
+        Assert.Equal(0, provider.Closed("removed"));
+
+        long removal = stub.DropFromNextDocument("mixB");
+        Assert.True(
+            await Eventually.TrueAsync(() => provider.Closed("removed") >= 2, (s_period * (removal - clock.Current + 1)) + TimeSpan.FromSeconds(10)),
+            $"links closed as removed at the provider: {provider.Closed("removed")} (epoch {clock.Current}, removal from {removal})");
+        Assert.True(clock.Current >= removal);
+        Assert.Equal(0, mixA.Closed("removed"));
+
+        // The remaining route carries on; mixA kept every link (a peer in both documents keeps its link).
+        int delivered = provider.Delivered.Count;
+        await SendAsync(stub, clock, linkA, "mixA", 20);
+        Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= delivered + 20, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count - delivered} of 20 after the removal");
+        Assert.Equal(openedBefore, InProcessNode.Total(provider.LinksOpened));
+        Assert.Equal(2, provider.Closed("removed"));
+    }
+
+    private static string Diagnose(InProcessNode[] nodes) => string.Join("; ", nodes.Select((n, i) =>
+        $"node {i}: received {InProcessNode.Total(n.Received)}, dropped " +
+        string.Join(",", new[] { "malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider", "shutdown" }.Select(r => $"{r}={n.Dropped(r)}")) +
+        $", opened {InProcessNode.Total(n.LinksOpened)}"));
+
+    private static async Task SendAsync(StubAuthorityServer stub, EpochClock clock, InjectorLink link, string mix, int count)
+    {
+        long epoch = clock.Current;
+        NetworkDocument document = stub.Document(epoch) ?? throw new InvalidOperationException($"no consensus for epoch {epoch}");
+        for (int i = 0; i < count; i++)
+        {
+            Assert.True(await link.SendAsync(Packet(document, epoch, [mix, "provider"])));
+        }
+    }
+
+    private static byte[] Packet(NetworkDocument document, long epoch, string[] route)
+    {
+        SphinxGeometry geometry = document.Geometry;
+        var path = new PathHop[route.Length];
+        for (int i = 0; i < route.Length; i++)
+        {
+            NodeDescriptor node = document.AllNodes.Single(n => n.Name == route[i]);
+            RoutingCommands commands = i == route.Length - 1 ? RoutingCommands.ToRecipient(RandomNumberGenerator.GetBytes(32)) : RoutingCommands.Delay(0);
+            // Locals, not temporaries: a span over a property's temporary copy may see the slot reused.
+            Bytes32 id = node.Id;
+            Bytes32 mixKey = node.MixKeys[epoch];
+            path[i] = new PathHop(id.AsReadOnlySpan(), mixKey.AsReadOnlySpan(), commands);
+        }
+
+        byte[] packet = new byte[geometry.PacketLength];
+        SphinxPacketBuilder.CreatePacket(geometry, path, RandomNumberGenerator.GetBytes(geometry.ForwardPayloadLength), packet);
+        return packet;
+    }
+
+    /// <summary>The test's own member (it opens links as a provider would); its mix keys are never used.</summary>
+    private static NodeDescriptor Injector(LocalNetwork network, long epoch)
+    {
+        NodeDescriptor keys = network["injector"];
+        return new NodeDescriptor(
+            "injector",
+            keys.IdentityKey,
+            keys.LinkKey,
+            keys.Addresses,
+            NodeRole.Provider,
+            NodeDescriptor.NoLayer,
+            [new(epoch, Bytes32.From(RandomNumberGenerator.GetBytes(32))), new(epoch + 1, Bytes32.From(RandomNumberGenerator.GetBytes(32)))]);
+    }
+}
