@@ -127,7 +127,7 @@ public sealed class HttpApiTests : IDisposable
                 "Mixnode:Authority:EpochPeriod=01:00:00",
                 "Mixnode:Authority:Layers=1",
                 "Mixnode:Authority:AllowLoopbackAddresses=true",
-                "Mixnode:Authority:BootstrapWait=00:00:02",
+                "Mixnode:Authority:BootstrapWait=00:00:10",
                 "Mixnode:Authority:BootstrapPhaseTimeout=00:00:01",
                 $"Mixnode:Authority:Management:ListenAddress=127.0.0.1:{managementPort}",
             ],

@@ -37,6 +37,7 @@ internal sealed class AuthorityEngine : IDisposable
     private readonly SortedDictionary<long, byte[]> _published = [];
     private readonly List<OutboxItem> _outbox = [];
     private readonly Dictionary<long, DateTimeOffset> _nextFetch = [];
+    private readonly HashSet<long> _fetching = [];
     private readonly CancellationTokenSource _stopping = new();
     private DateTimeOffset _startedAt;
     private ITimer? _timer;
@@ -217,8 +218,9 @@ internal sealed class AuthorityEngine : IDisposable
                 foreach (long epoch in new[] { current, current + 1 })
                 {
                     bool due = epoch == current || now >= _schedule.PublishDeadline(epoch - 1);
-                    if (due && !_published.ContainsKey(epoch) && (!_nextFetch.TryGetValue(epoch, out DateTimeOffset next) || next <= now))
+                    if (due && !_published.ContainsKey(epoch) && !_fetching.Contains(epoch) && (!_nextFetch.TryGetValue(epoch, out DateTimeOffset next) || next <= now))
                     {
+                        _fetching.Add(epoch);
                         _nextFetch[epoch] = now + s_retry;
                         fetches.Add(epoch);
                     }
@@ -338,12 +340,6 @@ internal sealed class AuthorityEngine : IDisposable
             return new Refusal(e.Reason, e.Message);
         }
 
-        DateTimeOffset now = _time.GetUtcNow();
-        if (direct && (vote.SentAt - now).Duration() > _settings.MaxClockSkew)
-        {
-            return new Refusal(PkiRefusal.ClockSkew, $"the vote was sent at {vote.SentAt:O} by its sender's clock, {(vote.SentAt - now).TotalSeconds:F1} s from this authority's; at most {_settings.MaxClockSkew.TotalSeconds} s allowed");
-        }
-
         if (Window(vote.Epoch) is { } wrong)
         {
             return wrong;
@@ -364,6 +360,7 @@ internal sealed class AuthorityEngine : IDisposable
         {
             if (held.SameAs(vote))
             {
+                // A retransmission or a copy inside a reveal: nothing new, however old.
                 return null;
             }
 
@@ -381,6 +378,13 @@ internal sealed class AuthorityEngine : IDisposable
             round.Version++;
             AuthorityLog.Equivocation(_logger, vote.Epoch, _settings.Authorities.Find(vote.Authority)?.Name ?? "?");
             return new Refusal(PkiRefusal.Equivocation, "a different vote of this authority for the epoch is already held; both are dropped");
+        }
+
+        // Only a vote received from its author is held to the clock: one passed on inside a reveal was made earlier.
+        DateTimeOffset now = _time.GetUtcNow();
+        if (direct && (vote.SentAt - now).Duration() > _settings.MaxClockSkew)
+        {
+            return new Refusal(PkiRefusal.ClockSkew, $"the vote was sent at {vote.SentAt:O} by its sender's clock, {(vote.SentAt - now).TotalSeconds:F1} s from this authority's; at most {_settings.MaxClockSkew.TotalSeconds} s allowed");
         }
 
         if (round.Phase >= RoundPhase.Signed)
@@ -576,9 +580,17 @@ internal sealed class AuthorityEngine : IDisposable
         if (round.Phase == RoundPhase.Signed)
         {
             byte[] payload = round.Outcome!.Payload!;
-            var valid = round.Certificates.Values
-                .Where(c => c.PayloadHash == round.PayloadHash && SignedNetworkDocument.VerifyPayload(payload, c.Authority, c.Signature))
-                .ToDictionary(c => c.Authority, c => c.Signature);
+            foreach (Certificate certificate in round.Certificates.Values)
+            {
+                // Each certificate is checked once: a document signature covers the whole payload (a megabyte for 1,000 nodes).
+                if (!round.ValidSignatures.ContainsKey(certificate.Authority) && round.CheckedCertificates.Add(certificate)
+                    && certificate.PayloadHash == round.PayloadHash && SignedNetworkDocument.VerifyPayload(payload, certificate.Authority, certificate.Signature))
+                {
+                    round.ValidSignatures[certificate.Authority] = certificate.Signature;
+                }
+            }
+
+            Dictionary<Bytes32, byte[]> valid = round.ValidSignatures;
             bool deadline = now >= Later(_schedule.PublishDeadline(epoch - 1), round.PhaseStarted + _settings.PhaseTimeout);
             if (valid.Count >= all || (deadline && valid.Count >= _settings.Authorities.Threshold))
             {
@@ -632,6 +644,21 @@ internal sealed class AuthorityEngine : IDisposable
     }
 
     private async Task FetchAsync(long epoch)
+    {
+        try
+        {
+            await FetchFromPeersAsync(epoch).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _fetching.Remove(epoch);
+            }
+        }
+    }
+
+    private async Task FetchFromPeersAsync(long epoch)
     {
         foreach (AuthorityInfo peer in _settings.Peers)
         {

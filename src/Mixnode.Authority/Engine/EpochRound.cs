@@ -36,6 +36,12 @@ internal sealed class EpochRound
 
     public Dictionary<Bytes32, Certificate> Certificates { get; } = [];
 
+    /// <summary>Certificates already checked against this authority's payload.</summary>
+    public HashSet<Certificate> CheckedCertificates { get; } = [];
+
+    /// <summary>Valid document signatures over this authority's payload, by authority.</summary>
+    public Dictionary<Bytes32, byte[]> ValidSignatures { get; } = [];
+
     /// <summary>Counts every message that changed the round, so the document is recomputed only when something did.</summary>
     public int Version { get; set; }
 
