@@ -27,7 +27,7 @@ namespace Mixnode.Node.Topology;
 /// One background loop does all of it, on the injected <see cref="TimeProvider"/>: it wakes every
 /// <see cref="AuthoritiesOptions.PollInterval"/> and exactly at each epoch boundary.
 /// </summary>
-internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyncDisposable
+internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly AuthoritySet _authorities;
     private readonly NodeKeyStore _keys;
@@ -159,6 +159,9 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
         _client.Dispose();
         _stop.Dispose();
     }
+
+    /// <summary>For containers disposed synchronously: the same as <see cref="DisposeAsync"/> (the loop ends within a poll).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>One round of the loop (exposed for tests): bring in a due next document, upload, fetch what is missing.</summary>
     internal async Task TickAsync(CancellationToken cancellationToken)
