@@ -43,6 +43,9 @@ internal static class TestnetGenerator
 
     public const int ClientBurst = 5000;
 
+    /// <summary>The node's own default for <c>Mixnode:MaxNodeDelay</c>; short test epochs need less.</summary>
+    private static readonly TimeSpan NodeMaxDelayDefault = TimeSpan.FromMinutes(10);
+
     public static TestnetLayout Generate(TestnetSettings settings, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -210,6 +213,12 @@ internal static class TestnetGenerator
 
             json.WriteString("Geometry", "default");
             json.WriteString("EpochPeriod", period.ToString("c", CultureInfo.InvariantCulture));
+            if (period < NodeMaxDelayDefault * 2)
+            {
+                // A held packet must not outlive the mix key it was made for; the node refuses to start otherwise.
+                json.WriteString("MaxNodeDelay", (period / 2).ToString("c", CultureInfo.InvariantCulture));
+            }
+
             json.WriteNumber("Workers", WorkersPerNode);
             json.WriteNumber("ReplayFilterCapacity", ReplayFilterCapacity);
             json.WriteStartObject("Delivery");
