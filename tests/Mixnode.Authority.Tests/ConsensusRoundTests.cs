@@ -200,4 +200,56 @@ public sealed class ConsensusRoundTests
         Assert.Single(votes);
         restarted.Dispose();
     }
+
+    [Fact]
+    public void A_restarted_authority_serves_the_documents_it_saved()
+    {
+        using var bed = new AuthorityTestbed(persist: true);
+        bed.StartAll();
+        long epoch = bed.Current;
+        bed.Upload(epoch);
+        Assert.True(bed.RunUntil(() => bed.Engines.All(e => e.Consensus(epoch) is not null), s_limit));
+        byte[] published = bed.Engines[0].Consensus(epoch)!;
+
+        bed.Engines[0].Dispose();
+        AuthorityEngine restarted = bed.NewEngine(0);
+        restarted.Start();
+        Assert.Equal(published, restarted.Consensus(epoch));
+        Assert.True(restarted.HasCurrentConsensus);
+        restarted.Dispose();
+    }
+
+    [Fact]
+    public void An_authority_started_after_the_descriptor_deadline_votes_for_the_next_epoch_after_the_bootstrap_wait()
+    {
+        using var bed = new AuthorityTestbed();
+        long epoch = bed.Current;
+        bed.RunTo(epoch, AuthorityTestbed.Period * 5 / 8);
+        bed.StartAll();
+        bed.Upload(epoch);
+        bed.Upload(epoch + 1, bed.Nodes.Skip(1));
+
+        // Genesis for the current epoch, and the next epoch's round right behind it: both within seconds.
+        Assert.True(bed.RunUntil(() => bed.Engines.All(e => e.Consensus(epoch) is not null && e.Consensus(epoch + 1) is not null), TimeSpan.FromSeconds(20)));
+        Assert.Equal(bed.Nodes.Count - 1, bed.Verified(bed.Engines[2].Consensus(epoch + 1)!).AllNodes.Count());
+        Assert.Equal(epoch, bed.Current);
+    }
+
+    [Fact]
+    public void Authorities_started_seconds_apart_still_agree_on_genesis()
+    {
+        using var bed = new AuthorityTestbed();
+        long epoch = bed.Current;
+        bed.Engines[0].Start();
+        bed.Upload(epoch, to: bed.Engines.Take(1));
+        bed.Run(TimeSpan.FromSeconds(7));
+        bed.Engines[1].Start();
+        bed.Engines[2].Start();
+        bed.Upload(epoch, to: bed.Engines.Skip(1));
+
+        Assert.True(bed.RunUntil(() => bed.Engines.All(e => e.Consensus(epoch) is not null), s_limit));
+        byte[] first = bed.Engines[0].Consensus(epoch)!;
+        Assert.All(bed.Engines, e => Assert.Equal(first, e.Consensus(epoch)));
+        Assert.Equal(bed.Nodes.Count, bed.Verified(first).AllNodes.Count());
+    }
 }

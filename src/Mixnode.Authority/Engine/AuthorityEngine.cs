@@ -43,6 +43,7 @@ internal sealed class AuthorityEngine : IDisposable
     private ITimer? _timer;
     private int _stepping;
     private int _disposed;
+    private int _started;
     private long _prunedFor = long.MinValue;
 
     public AuthorityEngine(AuthoritySettings settings, TimeProvider time, IPeerTransport transport, AuthorityMetrics metrics, ILogger logger)
@@ -90,6 +91,7 @@ internal sealed class AuthorityEngine : IDisposable
             }
         }
 
+        Volatile.Write(ref _started, 1);
         AuthorityLog.Started(_logger, _settings.Self.Name, _settings.Authorities.ToString(), _settings.Nodes.Count, _clock.Current, _clock.Period.TotalSeconds, _settings.Parameters.ToString());
         _timer = _time.CreateTimer(_ => Step(), null, TimeSpan.Zero, StepPeriod);
     }
@@ -184,7 +186,8 @@ internal sealed class AuthorityEngine : IDisposable
     /// <summary>Moves every round on as far as the time and the messages held allow, then sends and fetches. Reentrant calls are skipped.</summary>
     public void Step()
     {
-        if (Volatile.Read(ref _disposed) == 1 || Interlocked.Exchange(ref _stepping, 1) == 1)
+        // Before Start nothing moves: messages that arrive early are kept, and the bootstrap wait counts from Start.
+        if (Volatile.Read(ref _started) == 0 || Volatile.Read(ref _disposed) == 1 || Interlocked.Exchange(ref _stepping, 1) == 1)
         {
             return;
         }
