@@ -393,8 +393,11 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
                 continue;
             }
 
-            // For the start epoch the authorities may still take it (genesis) until that epoch's own deadline.
-            DateTimeOffset deadline = target == _startEpoch ? _schedule.DescriptorDeadline(target) : _schedule.DescriptorDeadline(target - 1);
+            // At start the authorities may be starting too (genesis: the first consensus is made within seconds,
+            // whatever the epoch length), so the first uploads are retried through the whole start epoch; an
+            // authority that will not take them any more says "late", which ends the retries. Later uploads go out
+            // at the start of the epoch before theirs and are retried until its descriptor deadline.
+            DateTimeOffset deadline = epoch == _startEpoch ? _clock.EndOf(epoch) : _schedule.DescriptorDeadline(target - 1);
             SignedDescriptor? descriptor = TrySign(target);
             if (descriptor is null)
             {

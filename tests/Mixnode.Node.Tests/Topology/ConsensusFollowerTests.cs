@@ -222,21 +222,44 @@ public sealed class ConsensusFollowerTests
     }
 
     [Fact]
-    public async Task A_refusal_that_may_pass_is_retried_with_backoff_until_the_deadline()
+    public async Task A_refusal_that_may_pass_is_retried_with_backoff_until_the_descriptor_deadline()
     {
         await using var h = new FollowerHarness();
-        h.Directory.UploadRefusal = d => "clock_skew";
         h.Directory.Publish(h.Document(E));
+        h.Directory.Publish(h.Document(E + 1));
+        h.Directory.UploadRefusal = d => d.Epoch == E + 2 ? "clock_skew" : null;
         ConsensusFollower follower = h.NewFollower();
         await follower.StartAsync(CancellationToken.None);
-        await h.AdvanceToAsync(h.Schedule.DescriptorDeadline(E) + TimeSpan.FromSeconds(1));
+        await h.AdvanceToAsync(h.Schedule.DescriptorDeadline(E + 1) + TimeSpan.FromSeconds(3));
 
-        var forNext = h.Directory.Uploads.Where(u => u.Descriptor.Epoch == E + 1 && u.Authority == 0).Select(u => u.At).ToList();
-        Assert.InRange(forNext.Count, 3, 8);
-        Assert.All(forNext, at => Assert.True(at < h.Schedule.DescriptorDeadline(E)));
-        int before = h.Directory.Uploads.Count;
-        await h.AdvanceAsync(TimeSpan.FromSeconds(3));
-        Assert.Equal(before, h.Directory.Uploads.Count);
+        // Backoff from 250 ms doubling: a handful of tries within the 4 seconds before the deadline, none after.
+        var tries = h.Directory.Uploads.Where(u => u.Descriptor.Epoch == E + 2 && u.Authority == 0).Select(u => u.At).ToList();
+        Assert.InRange(tries.Count, 3, 8);
+        Assert.All(tries, at => Assert.True(at >= h.Clock.StartOf(E + 1) && at < h.Schedule.DescriptorDeadline(E + 1)));
+    }
+
+    [Fact]
+    public async Task At_start_uploads_are_retried_through_the_epoch_so_authorities_starting_later_still_get_them()
+    {
+        await using var h = new FollowerHarness();
+        h.Directory.Down = true;
+        ConsensusFollower follower = h.NewFollower(startTimeout: TimeSpan.FromSeconds(60));
+        Task start = follower.StartAsync(CancellationToken.None);
+
+        // The authorities come up after the descriptor deadline (genesis, with their first consensus for this epoch).
+        await h.AdvanceToAsync(h.Schedule.DescriptorDeadline(E) + TimeSpan.FromSeconds(2));
+        DateTimeOffset up = h.Time.GetUtcNow();
+        h.Directory.Down = false;
+        h.Directory.Publish(h.Document(E));
+        await h.AdvanceAsync(TimeSpan.FromSeconds(6));
+        await start.WaitAsync(TimeSpan.FromSeconds(10));
+
+        foreach (long epoch in new[] { E, E + 1 })
+        {
+            Assert.Equal([0, 1, 2], h.Directory.Uploads.Where(u => u.Descriptor.Epoch == epoch && u.At >= up).Select(u => u.Authority).Order());
+        }
+
+        Assert.Contains(h.Uploads.GetMeasurementSnapshot(), m => Equals(m.Tags["result"], "failed"));
     }
 
     [Theory]

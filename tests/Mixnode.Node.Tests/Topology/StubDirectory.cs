@@ -34,6 +34,9 @@ internal sealed class StubDirectory : HttpMessageHandler
 
     public ConcurrentQueue<(long Epoch, DateTimeOffset At)> Fetches { get; } = new();
 
+    /// <summary>While true, every request fails as if no authority listened.</summary>
+    public bool Down { get; set; }
+
     /// <summary>The refusal tag an upload gets (null: accepted).</summary>
     public Func<SignedDescriptor, string?> UploadRefusal { get; set; } = _ => null;
 
@@ -48,6 +51,11 @@ internal sealed class StubDirectory : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (Down)
+        {
+            throw new HttpRequestException("connection refused");
+        }
+
         int authority = request.RequestUri!.Port - 31000;
         string path = request.RequestUri.AbsolutePath;
         if (request.Method == HttpMethod.Post && path == "/" + DirectoryClient.DescriptorPath)
