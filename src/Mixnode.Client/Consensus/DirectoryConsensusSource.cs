@@ -82,7 +82,8 @@ internal sealed class DirectoryConsensusSource : IConsensusSource, IDisposable
     public async Task<NetworkTopology> FetchFirstAsync(TimeProvider time, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(time);
-        long deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
+        TimeSpan retry = TimeSpan.FromMilliseconds(500);
+        long start = time.GetTimestamp();
         while (true)
         {
             if (await FetchInitialAsync(time, cancellationToken).ConfigureAwait(false) is { } topology)
@@ -90,14 +91,15 @@ internal sealed class DirectoryConsensusSource : IConsensusSource, IDisposable
                 return topology;
             }
 
-            if (time.GetTimestamp() >= deadline)
+            // No time left for another try: say why now rather than after a wait that cannot end in time.
+            if (time.GetElapsedTime(start) + retry > timeout)
             {
                 throw new ClientException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"no usable network document from {_directory.Authorities} within {timeout.TotalSeconds} s") +
                     (LastRefusal is { } why ? $" (last refusal: {why})" : " (none answered with one: are they running, and has the first consensus been published?)"));
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(retry, time, cancellationToken).ConfigureAwait(false);
         }
     }
 
