@@ -5,9 +5,9 @@ using Mixnode.Sphinx;
 namespace Mixnode.Client;
 
 /// <summary>
-/// Reads and verifies a signed network document for a client. With no authority key given, the document's own
-/// <c>authority</c> field is trusted (trust on first use): that only proves the file is intact, not who made it, so
-/// callers should say so.
+/// Reads and verifies a signed network document for a client. With no authority key given, the key of the document's
+/// first signature is trusted (trust on first use): that only proves the file is intact, not who made it, so callers
+/// should say so.
 /// </summary>
 internal static class TopologyLoader
 {
@@ -28,7 +28,7 @@ internal static class TopologyLoader
         }
     }
 
-    /// <summary>The <c>authority</c> field of a signed document, unverified.</summary>
+    /// <summary>The <c>authority</c> of a signed document's first signature, unverified.</summary>
     public static Bytes32 EmbeddedAuthority(string path)
     {
         byte[] file;
@@ -45,12 +45,16 @@ internal static class TopologyLoader
         {
             using JsonDocument json = JsonDocument.Parse(file, new JsonDocumentOptions { MaxDepth = 16 });
             if (json.RootElement.ValueKind != JsonValueKind.Object
-                || !json.RootElement.TryGetProperty("authority", out JsonElement authority))
+                || !json.RootElement.TryGetProperty("signatures", out JsonElement signatures)
+                || signatures.ValueKind != JsonValueKind.Array
+                || signatures.GetArrayLength() == 0
+                || signatures[0].ValueKind != JsonValueKind.Object
+                || !signatures[0].TryGetProperty("authority", out JsonElement authority))
             {
-                throw new TopologyException("missing field 'authority'");
+                throw new TopologyException("missing field 'signatures' (a list of signatures, each naming its 'authority')");
             }
 
-            return NodeDescriptor.DecodeKey(authority, "authority", "envelope");
+            return NodeDescriptor.DecodeKey(authority, "authority", "signatures[0]");
         }
         catch (JsonException e)
         {

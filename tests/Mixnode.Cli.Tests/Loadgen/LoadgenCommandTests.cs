@@ -36,7 +36,7 @@ public sealed class LoadgenCommandTests : IDisposable
         Assert.Equal(0, Run("topology", "keygen", "--out", _dir.Combine("other")).Code);
         (int code, string text) = Run("loadgen", "--topology", topology, "--rate", "10", "--duration", "1", "--authority-pub", _dir.Combine("other", "authority.pub"));
         Assert.Equal(1, code);
-        Assert.Contains("different authority", text, StringComparison.Ordinal);
+        Assert.Contains("signed by none of the expected authorities", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,7 +121,51 @@ public sealed class LoadgenCommandTests : IDisposable
     {
         (int code, string text) = Run("loadgen", "--rate", "10");
         Assert.NotEqual(0, code);
-        Assert.Contains("--topology", text, StringComparison.Ordinal);
+        Assert.Contains("--duration", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Either_a_topology_or_the_authorities_must_be_given()
+    {
+        (int code, string text) = Run("loadgen", "--rate", "10", "--duration", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("either --topology FILE", text, StringComparison.Ordinal);
+        Assert.Contains("--authorities FILE", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_topology_and_the_authorities_together_are_refused()
+    {
+        (int code, string text) = Run("loadgen", "--topology", _dir.Combine("t.json"), "--authorities", _dir.Combine("a.json"), "--rate", "10", "--duration", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("not both", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_authority_key_with_the_authorities_is_refused()
+    {
+        (int code, string text) = Run("loadgen", "--authorities", _dir.Combine("a.json"), "--authority-pub", "AAAA", "--rate", "10", "--duration", "1");
+        Assert.Equal(2, code);
+        Assert.Contains("--authority-pub checks a --topology file", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_authorities_file_is_an_error_with_a_message()
+    {
+        (int code, string text) = Run("loadgen", "--authorities", _dir.Combine("nope.json"), "--rate", "10", "--duration", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("cannot read the authorities file", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorities_that_do_not_answer_are_named_after_the_wait()
+    {
+        string path = _dir.Combine("authorities.json");
+        string key = Convert.ToBase64String(new byte[32]);
+        File.WriteAllText(path, $$"""{"threshold": 1, "authorities": [{"name": "auth-0", "address": "127.0.0.1:{{ClosedPort()}}", "public_key": "{{key}}"}]}""");
+        (int code, string text) = Run("loadgen", "--authorities", path, "--rate", "10", "--duration", "1", "--wait", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("no usable network document from 1 of 1 authorities", text, StringComparison.Ordinal);
     }
 
     /// <summary>A signed topology whose providers' client addresses are closed ports.</summary>
