@@ -252,4 +252,20 @@ public sealed class ConsensusRoundTests
         Assert.All(bed.Engines, e => Assert.Equal(first, e.Consensus(epoch)));
         Assert.Equal(bed.Nodes.Count, bed.Verified(first).AllNodes.Count());
     }
+
+    [Fact]
+    public void Genesis_waits_past_the_bootstrap_wait_until_the_uploads_can_make_a_document()
+    {
+        using var bed = new AuthorityTestbed(mixes: 6, providers: 2);
+        bed.StartAll();
+        long epoch = bed.Current;
+        bed.Upload(epoch, bed.Nodes.Where(n => n.Role == NodeRole.Mix));
+        bed.Run(TimeSpan.FromSeconds(8));
+        Assert.All(bed.Engines, e => Assert.Equal(RoundPhase.Collecting, e.PhaseOf(epoch)));
+
+        // One provider is enough to vote (the other is slower still and appears one epoch later).
+        bed.Upload(epoch, bed.Nodes.Where(n => n.Role == NodeRole.Provider).Take(1));
+        Assert.True(bed.RunUntil(() => bed.Engines.All(e => e.Consensus(epoch) is not null), s_limit));
+        Assert.Equal(7, bed.Verified(bed.Engines[0].Consensus(epoch)!).AllNodes.Count());
+    }
 }

@@ -522,9 +522,17 @@ internal sealed class AuthorityEngine : IDisposable
         int all = _settings.Authorities.Authorities.Length;
         if (round.Phase == RoundPhase.Collecting)
         {
-            DateTimeOffset voteAt = Later(_schedule.DescriptorDeadline(epoch - 1), _startedAt + _settings.BootstrapWait);
-            bool everyNode = now >= _schedule.DescriptorDeadline(epoch - 1) && round.Uploads.Count == _settings.Nodes.Count;
-            if (now >= voteAt || everyNode)
+            DateTimeOffset deadline = _schedule.DescriptorDeadline(epoch - 1);
+            DateTimeOffset voteAt = Later(deadline, _startedAt + _settings.BootstrapWait);
+            bool late = _startedAt + _settings.BootstrapWait > deadline;
+            bool everyNode = now >= deadline && round.Uploads.Count == _settings.Nodes.Count;
+
+            // A round that started late (genesis) has no schedule to keep: it waits past the bootstrap wait until
+            // its uploads could make a document at all (a provider, a mix per layer), since a vote cannot be taken
+            // back and a network whose nodes start slower than its authorities would otherwise get its first
+            // document only one epoch later. A round on schedule votes at the deadline with what it has.
+            bool viable = !late || Viable(round);
+            if ((now >= voteAt && viable) || everyNode)
             {
                 Bytes32 reveal = Bytes32.From(RandomNumberGenerator.GetBytes(Bytes32.Size));
                 Vote vote = Vote.Create(epoch, _settings.Key, now, Reveal.Commit(reveal), _settings.Parameters, round.Uploads.Values);
@@ -612,6 +620,10 @@ internal sealed class AuthorityEngine : IDisposable
             Enter(round, RoundPhase.Abandoned, now);
         }
     }
+
+    private bool Viable(EpochRound round) =>
+        round.Uploads.Values.Any(u => u.Descriptor.Role == NodeRole.Provider)
+        && round.Uploads.Values.Count(u => u.Descriptor.Role == NodeRole.Mix) >= _settings.Parameters.Layers;
 
     /// <summary>Votes that count: revealed with the value they committed to, from authorities that did not equivocate.</summary>
     private static List<RevealedVote> Usable(EpochRound round) =>
