@@ -192,8 +192,13 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
             }
         }
 
+        // The next epoch's document only once this epoch's is in: accepting E + 1 first would make the guard refuse
+        // E as a rollback, leaving a node that starts late in an epoch (or at genesis, when the authorities publish E
+        // and E + 1 together) without a document until E + 1 begins.
+        current = Volatile.Read(ref _current);
+        bool haveThisEpoch = current is not null && current.Document.Epoch >= epoch;
         DateTimeOffset now = _clock.Time.GetUtcNow();
-        if (_next is null && _guard.NewestEpoch < epoch + 1 && now >= _schedule.SignatureDeadline(epoch))
+        if (haveThisEpoch && _next is null && _guard.NewestEpoch < epoch + 1 && now >= _schedule.SignatureDeadline(epoch))
         {
             // Authorities publish by the publish deadline at the latest, often before; asking earlier is cheap.
             if (!await FetchAsync(epoch + 1, cancellationToken).ConfigureAwait(false) && now >= _schedule.PublishDeadline(epoch))

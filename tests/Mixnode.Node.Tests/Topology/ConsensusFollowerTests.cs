@@ -96,6 +96,29 @@ public sealed class ConsensusFollowerTests
     }
 
     [Fact]
+    public async Task Starting_late_in_an_epoch_while_this_and_the_next_document_appear_together_takes_this_one_first()
+    {
+        // Genesis late in an epoch: the authorities publish E and E + 1 at once. Taking E + 1 first would make E a
+        // rollback and leave the node without a document until E + 1 begins.
+        DateTimeOffset late = EpochClock.Origin + (FollowerHarness.Period * E) + (FollowerHarness.Period * 7 / 8);
+        await using var h = new FollowerHarness(start: late);
+        ConsensusFollower follower = h.NewFollower();
+        Task start = follower.StartAsync(CancellationToken.None);
+        await FollowerHarness.Settle();
+        h.Directory.Publish(h.Document(E + 1));
+        await h.AdvanceAsync(TimeSpan.FromMilliseconds(600));
+        h.Directory.Publish(h.Document(E));
+        await h.AdvanceAsync(TimeSpan.FromMilliseconds(600));
+        await start.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(E, follower.Current.Document.Epoch);
+        Assert.True(await Eventually.TrueAsync(() => follower.NewestEpoch == E + 1, TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, h.RefusedFor("rollback"));
+        await h.AdvanceToAsync(h.Clock.StartOf(E + 1));
+        Assert.True(await Eventually.TrueAsync(() => follower.Current.Document.Epoch == E + 1, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task A_missed_consensus_keeps_the_current_one_within_its_window_then_nothing_covers_the_epoch()
     {
         await using var h = new FollowerHarness();
