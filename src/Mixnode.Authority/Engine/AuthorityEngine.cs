@@ -637,10 +637,12 @@ internal sealed class AuthorityEngine : IDisposable
         try
         {
             // Never publish what a verifier (this one included) would refuse.
+            // A genesis document may be finished after the next epoch's: it is still served for its own epoch (the
+            // verifiers' rollback rule is theirs to apply; an authority serves every epoch it holds).
             NetworkDocument document = SignedNetworkDocument.Verify(file, _settings.Authorities);
-            if (document.Epoch != round.Epoch || (_published.Count > 0 && _published.Keys.Max() > round.Epoch))
+            if (document.Epoch != round.Epoch)
             {
-                throw new TopologyException(PkiRefusal.Rollback, "a document for a later epoch is already published");
+                throw new TopologyException(PkiRefusal.WrongEpoch, "the assembled document names another epoch");
             }
         }
         catch (TopologyException e)
@@ -699,7 +701,7 @@ internal sealed class AuthorityEngine : IDisposable
 
             lock (_gate)
             {
-                if (_published.ContainsKey(epoch) || (_published.Count > 0 && _published.Keys.Max() > epoch))
+                if (_published.ContainsKey(epoch))
                 {
                     return;
                 }
