@@ -45,7 +45,11 @@ internal sealed class LoadgenEpochs : IAsyncDisposable
     {
         time ??= TimeProvider.System;
         var epochs = new LoadgenEpochs(new ConsensusFollower(source, initial, time), packets, runStart, time, output, cancellationToken);
-        epochs._follower.Fetched += topology => epochs._documents.Writer.TryWrite((topology, true));
+        epochs._follower.Fetched += topology =>
+        {
+            epochs.Say($"epoch {topology.Document.Epoch}: consensus fetched");
+            epochs._documents.Writer.TryWrite((topology, true));
+        };
         epochs._follower.Switched += topology => epochs.Say($"epoch {topology.Document.Epoch}: switched to its consensus");
 
         // The prebuilt packets all carry the build epoch's keys: those due in the next epoch get its keys now.
@@ -81,7 +85,7 @@ internal sealed class LoadgenEpochs : IAsyncDisposable
                     int rebuilt = _packets.Rebuild(topology, _runStart, notBefore, refresh, _stop.Token);
                     if (refresh)
                     {
-                        Say($"epoch {topology.Document.Epoch}: consensus fetched, {rebuilt} packets rebuilt with its keys and routes");
+                        Say($"epoch {topology.Document.Epoch}: {rebuilt} packets rebuilt with its consensus's keys and routes");
                     }
                 }
                 catch (ClientException e)

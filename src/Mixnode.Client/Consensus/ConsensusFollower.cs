@@ -15,6 +15,9 @@ internal sealed class ConsensusFollower
     /// <summary>Polling for the next epoch's document starts this far into the current epoch.</summary>
     public const double PollFraction = 0.75;
 
+    /// <summary>The shortest timer set: a shorter one would spin.</summary>
+    private static readonly TimeSpan s_minimumWait = TimeSpan.FromMilliseconds(1);
+
     private readonly IConsensusSource _source;
     private readonly TimeProvider _time;
     private NetworkTopology _current;
@@ -70,10 +73,14 @@ internal sealed class ConsensusFollower
         long now = clock.Current;
 
         // Behind (a consensus was missed, or the first document is older): catch up on the current epoch's at once.
-        long target = current.Document.Epoch < now ? now : now + 1;
+        // Otherwise the epoch after the newest we hold: the clock may read an instant before a boundary we have
+        // already switched at (timers and the wall clock differ by a little), and the same document must not be
+        // fetched and switched to twice.
+        long held = current.Document.Epoch;
+        long target = held < now ? now : held + 1;
         if (target > now)
         {
-            await DelayUntilAsync(clock.StartOf(now) + (current.EpochPeriod * PollFraction), cancellationToken).ConfigureAwait(false);
+            await DelayUntilAsync(clock.StartOf(target - 1) + (current.EpochPeriod * PollFraction), cancellationToken).ConfigureAwait(false);
         }
 
         NetworkTopology? next = null;
@@ -89,6 +96,12 @@ internal sealed class ConsensusFollower
                     return;
                 }
             }
+        }
+
+        if (next.Document.Epoch <= held)
+        {
+            // Not newer than what is in use (a source that ignored the epoch asked for): nothing to switch to.
+            return;
         }
 
         Fetched?.Invoke(next);
@@ -111,12 +124,13 @@ internal sealed class ConsensusFollower
         }
     }
 
+    /// <summary>Until the wall clock reads <paramref name="instant"/>: a timer may fire a little early by it, so check and wait the rest.</summary>
     private async Task DelayUntilAsync(DateTimeOffset instant, CancellationToken cancellationToken)
     {
-        TimeSpan wait = instant - _time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
+        TimeSpan wait;
+        while ((wait = instant - _time.GetUtcNow()) > TimeSpan.Zero)
         {
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait < s_minimumWait ? s_minimumWait : wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 }
