@@ -20,16 +20,7 @@ public sealed class ConsensusFollowingTests
         using var network = LocalNetwork.Create(("provider", "provider", 0), ("mixA", "mix", 0), ("mixB", "mix", 0), ("injector", "provider", 0));
         string authorities = Path.Combine(network.Root, "authorities.json");
         await using StubAuthorityServer stub = await StubAuthorityServer.StartAsync(authorities, s_period, ["provider", "mixA", "mixB"], epoch => [Injector(network, epoch)]);
-        string[] follow =
-        [
-            $"Mixnode:AuthoritiesFile={authorities}",
-            "Mixnode:TopologyPath=",
-            "Mixnode:AuthorityPublicKeyPath=",
-            "Mixnode:EpochPeriod=00:00:10",
-            "Mixnode:MaxNodeDelay=00:00:02",
-            "Mixnode:Authorities:PollInterval=00:00:00.200",
-            "Mixnode:Authorities:StartTimeout=00:00:30",
-        ];
+        string[] follow = Follow(authorities);
 
         // Started together: each start waits for the genesis consensus, which needs every node's upload.
         Task<InProcessNode>[] starting =
@@ -52,15 +43,15 @@ public sealed class ConsensusFollowingTests
         Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= 40, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count} of 40; {Diagnose(nodes)}");
 
         // The provider's links: in from both mixes, out to both (its next layer).
-        Assert.True(await Eventually.TrueAsync(() => InProcessNode.Total(provider.LinksOpened) >= 4, TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => InProcessNode.Total(provider.LinksOpened) >= 4, TimeSpan.FromSeconds(10)), $"links opened at the provider: {InProcessNode.Total(provider.LinksOpened)}");
         long openedBefore = InProcessNode.Total(provider.LinksOpened);
         Assert.Equal(0, provider.Closed("removed"));
 
         long removal = stub.DropFromNextDocument("mixB");
         Assert.True(
             await Eventually.TrueAsync(() => provider.Closed("removed") >= 2, (s_period * (removal - clock.Current + 1)) + TimeSpan.FromSeconds(10)),
-            $"links closed as removed at the provider: {provider.Closed("removed")} (epoch {clock.Current}, removal from {removal})");
-        Assert.True(clock.Current >= removal);
+            $"links closed as removed at the provider: {provider.Closed("removed")} (removal from {removal}); {Documents(stub, clock)}");
+        Assert.True(clock.Current >= removal, $"removed before epoch {removal}, now {clock.Current}");
         Assert.Equal(0, mixA.Closed("removed"));
 
         // The remaining route carries on; mixA kept every link (a peer in both documents keeps its link).
@@ -69,6 +60,59 @@ public sealed class ConsensusFollowingTests
         Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= delivered + 20, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count - delivered} of 20 after the removal");
         Assert.Equal(openedBefore, InProcessNode.Total(provider.LinksOpened));
         Assert.Equal(2, provider.Closed("removed"));
+    }
+
+    [Fact]
+    public async Task A_node_missing_from_the_consensus_starts_not_ready_and_forwards_once_a_later_consensus_lists_it()
+    {
+        using var network = LocalNetwork.Create(("provider", "provider", 0), ("mixA", "mix", 0), ("late", "mix", 0), ("injector", "provider", 0));
+        string authorities = Path.Combine(network.Root, "authorities.json");
+        await using StubAuthorityServer stub = await StubAuthorityServer.StartAsync(authorities, s_period, ["provider", "mixA", "late"], epoch => [Injector(network, epoch)]);
+        stub.DropFromNextDocument("late");
+        string[] follow = Follow(authorities);
+        InProcessNode[] nodes = await Task.WhenAll(
+            InProcessNode.StartAsync(network, "provider", [.. follow, "Mixnode:Delivery:Sink=count"]),
+            InProcessNode.StartAsync(network, "mixA", follow)).WaitAsync(TimeSpan.FromSeconds(45));
+        await using InProcessNode provider = nodes[0];
+        await using InProcessNode mixA = nodes[1];
+
+        // Not in the consensus: it starts (file mode would refuse), and is not ready for that reason.
+        await using InProcessNode late = await InProcessNode.StartAsync(network, "late", [.. follow, "Mixnode:Management:ListenAddress=127.0.0.1:0"]).WaitAsync(TimeSpan.FromSeconds(30));
+        Uri management = late.Management!;
+        Assert.Equal("Unhealthy", (await ReadyAsync(management))["network"]);
+
+        var clock = new EpochClock(TimeProvider.System, s_period);
+        stub.Readmit("late");
+        Assert.True(
+            await Eventually.TrueAsync(async () => (await ReadyAsync(management))["network"] == "Healthy", (s_period * 3) + TimeSpan.FromSeconds(10)),
+            $"late not listed: {Documents(stub, clock)}");
+
+        await using InjectorLink link = await InjectorLink.ConnectAsMemberAsync(network, "injector", "late", TimeSpan.FromSeconds(10));
+        Assert.True(await Eventually.TrueAsync(() => stub.Document(clock.Current)?.AllNodes.Any(n => n.Name == "late") == true, TimeSpan.FromSeconds(5)), $"the current consensus lists late: {Documents(stub, clock)}");
+        await SendAsync(stub, clock, link, "late", 20);
+        Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= 20, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count} of 20; {Diagnose([provider, mixA, late])}");
+    }
+
+    private static string Documents(StubAuthorityServer stub, EpochClock clock) =>
+        $"now {clock.Current}; " + string.Join(", ", Enumerable.Range(-3, 5).Select(d => $"{clock.Current + d}: {(stub.Document(clock.Current + d) is { } doc ? string.Join('+', doc.AllNodes.Select(n => n.Name)) : "none")} (uploads {stub.Uploaded(clock.Current + d)})"));
+
+    private static string[] Follow(string authorities) =>
+    [
+        $"Mixnode:AuthoritiesFile={authorities}",
+        "Mixnode:TopologyPath=",
+        "Mixnode:AuthorityPublicKeyPath=",
+        "Mixnode:EpochPeriod=00:00:10",
+        "Mixnode:MaxNodeDelay=00:00:02",
+        "Mixnode:Authorities:PollInterval=00:00:00.200",
+        "Mixnode:Authorities:StartTimeout=00:00:30",
+    ];
+
+    private static async Task<Dictionary<string, string>> ReadyAsync(Uri management)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using HttpResponseMessage response = await http.GetAsync(new Uri(management, "/health/ready"));
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
 
     private static string Diagnose(InProcessNode[] nodes) => string.Join("; ", nodes.Select((n, i) =>
@@ -82,7 +126,7 @@ public sealed class ConsensusFollowingTests
         NetworkDocument document = stub.Document(epoch) ?? throw new InvalidOperationException($"no consensus for epoch {epoch}");
         for (int i = 0; i < count; i++)
         {
-            Assert.True(await link.SendAsync(Packet(document, epoch, [mix, "provider"])));
+            Assert.True(await link.SendAsync(Packet(document, epoch, [mix, "provider"])), $"link to {mix} open");
         }
     }
 

@@ -90,6 +90,24 @@ internal sealed class StubAuthorityServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Who uploaded for <paramref name="epoch"/> (for failure messages).</summary>
+    public string Uploaded(long epoch)
+    {
+        lock (_lock)
+        {
+            return _uploads.TryGetValue(epoch, out var forEpoch) ? string.Join('+', forEpoch.Keys.Order(StringComparer.Ordinal)) : "nobody";
+        }
+    }
+
+    /// <summary>Lets <paramref name="name"/> into every document not yet published (once it uploaded for it).</summary>
+    public void Readmit(string name)
+    {
+        lock (_lock)
+        {
+            _excludedFrom.Remove(name);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
