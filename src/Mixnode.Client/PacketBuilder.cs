@@ -218,18 +218,24 @@ internal sealed class PacketBuilder
         return new ForwardPacket(packet, plan.Route, plan.TotalDelayMs);
     }
 
-    private static PathHop[] BuildPath(IReadOnlyList<NodeDescriptor> route, IReadOnlyList<uint> delaysMs, long epoch, RoutingCommands lastHop)
+    /// <summary>
+    /// The Sphinx path of a route. Each hop's mix key is looked up by node id in the document in use now, so a route
+    /// whose descriptors came from an earlier document (a client's own provider, kept since it connected) still gets
+    /// the keys of the current epoch; a node the current document lacks falls back to its own descriptor's keys.
+    /// </summary>
+    private PathHop[] BuildPath(IReadOnlyList<NodeDescriptor> route, IReadOnlyList<uint> delaysMs, long epoch, RoutingCommands lastHop)
     {
         if (delaysMs.Count != route.Count - 1)
         {
             throw new ArgumentException($"a route of {route.Count} hops needs {route.Count - 1} delays, got {delaysMs.Count}");
         }
 
+        NetworkTopology topology = Topology;
         var path = new PathHop[route.Count];
         for (int i = 0; i < route.Count; i++)
         {
             NodeDescriptor node = route[i];
-            if (!node.MixKeys.TryGetValue(epoch, out Bytes32 mixKey))
+            if (!topology.TryGetMixKey(node.Id, epoch, out Bytes32 mixKey) && !node.MixKeys.TryGetValue(epoch, out mixKey))
             {
                 throw new ClientException($"node '{node.Name}' has no mix key for epoch {epoch} in the topology");
             }
