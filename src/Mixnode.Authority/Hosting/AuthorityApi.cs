@@ -23,6 +23,12 @@ internal static class AuthorityApi
     /// <summary>A descriptor upload is a few kilobytes; anything much larger is refused before it is parsed.</summary>
     public const int MaxDescriptorBytes = 64 * 1024;
 
+    /// <summary>
+    /// Authority messages parsed at once. Each may be megabytes and is read before its signer is known, so a flood
+    /// of large bodies is cut to this many in memory; the rest get 503 and a real peer's outbox tries again.
+    /// </summary>
+    public const int MaxConcurrentPeerMessages = 4;
+
     public static void Map(IEndpointRouteBuilder routes, AuthorityEngine engine)
     {
         ArgumentNullException.ThrowIfNull(routes);
@@ -39,19 +45,33 @@ internal static class AuthorityApi
 
             await AnswerAsync(context, engine.SubmitDescriptor(body)).ConfigureAwait(false);
         });
+        var peerMessages = new SemaphoreSlim(MaxConcurrentPeerMessages);
         foreach (PeerMessageKind kind in Enum.GetValues<PeerMessageKind>())
         {
             routes.MapPost("/" + kind.ToPath(), async context =>
             {
-                byte[]? body = await ReadBodyAsync(context, SignedEnvelope.MaxLength).ConfigureAwait(false);
-                if (body is null)
+                if (!await peerMessages.WaitAsync(TimeSpan.FromSeconds(1), context.RequestAborted).ConfigureAwait(false))
                 {
-                    engine.CountOversized(kind.ToTag());
-                    await WriteRefusalAsync(context, new Refusal(PkiRefusal.Oversized, $"a message is at most {SignedEnvelope.MaxLength} bytes")).ConfigureAwait(false);
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                     return;
                 }
 
-                await AnswerAsync(context, engine.Receive(kind, body)).ConfigureAwait(false);
+                try
+                {
+                    byte[]? body = await ReadBodyAsync(context, SignedEnvelope.MaxLength).ConfigureAwait(false);
+                    if (body is null)
+                    {
+                        engine.CountOversized(kind.ToTag());
+                        await WriteRefusalAsync(context, new Refusal(PkiRefusal.Oversized, $"a message is at most {SignedEnvelope.MaxLength} bytes")).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await AnswerAsync(context, engine.Receive(kind, body)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    peerMessages.Release();
+                }
             });
         }
 
