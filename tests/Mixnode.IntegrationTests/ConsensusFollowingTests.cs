@@ -49,7 +49,8 @@ public sealed class ConsensusFollowingTests
 
         long removal = stub.DropFromNextDocument("mixB");
         Assert.True(
-            await Eventually.TrueAsync(() => provider.Closed("removed") >= 2, (s_period * (removal - clock.Current + 1)) + TimeSpan.FromSeconds(10)),
+            // A loaded machine may make a consensus late (the nodes then keep the previous one): allow a few epochs.
+            await Eventually.TrueAsync(() => provider.Closed("removed") >= 2, (s_period * (removal - clock.Current + 4)) + TimeSpan.FromSeconds(10)),
             $"links closed as removed at the provider: {provider.Closed("removed")} (removal from {removal}); {Documents(stub, clock)}");
         Assert.True(clock.Current >= removal, $"removed before epoch {removal}, now {clock.Current}");
         Assert.Equal(0, mixA.Closed("removed"));
@@ -88,10 +89,14 @@ public sealed class ConsensusFollowingTests
             $"late not listed: {Documents(stub, clock)}");
 
         await using InjectorLink link = await InjectorLink.ConnectAsMemberAsync(network, "injector", "late", TimeSpan.FromSeconds(10));
-        Assert.True(await Eventually.TrueAsync(() => stub.Document(clock.Current)?.AllNodes.Any(n => n.Name == "late") == true, TimeSpan.FromSeconds(5)), $"the current consensus lists late: {Documents(stub, clock)}");
+        Assert.True(await Eventually.TrueAsync(() => InForce(stub, clock)?.AllNodes.Any(n => n.Name == "late") == true, s_period * 3), $"the current consensus lists late: {Documents(stub, clock)}");
         await SendAsync(stub, clock, link, "late", 20);
         Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= 20, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count} of 20; {Diagnose([provider, mixA, late])}");
     }
+
+    /// <summary>What the nodes use now: this epoch's consensus, or the previous one while this one is late (it covers this epoch too).</summary>
+    private static NetworkDocument? InForce(StubAuthorityServer stub, EpochClock clock) =>
+        stub.Document(clock.Current) ?? stub.Document(clock.Current - 1);
 
     private static string Documents(StubAuthorityServer stub, EpochClock clock) =>
         $"now {clock.Current}; " + string.Join(", ", Enumerable.Range(-3, 5).Select(d => $"{clock.Current + d}: {(stub.Document(clock.Current + d) is { } doc ? string.Join('+', doc.AllNodes.Select(n => n.Name)) : "none")} (uploads {stub.Uploaded(clock.Current + d)})"));
@@ -123,7 +128,7 @@ public sealed class ConsensusFollowingTests
     private static async Task SendAsync(StubAuthorityServer stub, EpochClock clock, InjectorLink link, string mix, int count)
     {
         long epoch = clock.Current;
-        NetworkDocument document = stub.Document(epoch) ?? throw new InvalidOperationException($"no consensus for epoch {epoch}");
+        NetworkDocument document = InForce(stub, clock) ?? throw new InvalidOperationException($"no consensus covers epoch {epoch}");
         for (int i = 0; i < count; i++)
         {
             Assert.True(await link.SendAsync(Packet(document, epoch, [mix, "provider"])), $"link to {mix} open");
