@@ -30,10 +30,11 @@ internal sealed record TestnetSettings(
     public const int MaxAuthorities = 9;
 
     /// <summary>
-    /// The shortest epoch: the schedule inside one (uploads, votes, reveals, signatures, publication in eighths of it)
-    /// needs a few round trips and a margin for a busy machine in each eighth.
+    /// The shortest epoch, the node's own lower bound for <c>Mixnode:EpochPeriod</c>: the schedule inside one (uploads,
+    /// votes, reveals, signatures, publication in eighths of it) needs a few round trips and a margin for a busy
+    /// machine in each eighth.
     /// </summary>
-    public const int MinEpochSeconds = 8;
+    public const int MinEpochSeconds = 10;
 
     /// <summary>
     /// Each node's loops per second (λM): 1/s keeps every link of an idle 5-node testnet carrying packets (each loop

@@ -69,7 +69,7 @@ public sealed class TestnetArgumentTests : IDisposable
     [Theory]
     [InlineData(-1, null, "--authorities must be between 0")]
     [InlineData(10, null, "--authorities must be between 0")]
-    [InlineData(3, 7, "--epoch-seconds must be between 8 and 86400")]
+    [InlineData(3, 9, "--epoch-seconds must be between 10 and 86400")]
     [InlineData(0, 20, "--epoch-seconds needs --authorities 1 or more")]
     public void Authority_settings_are_checked(int authorities, int? epochSeconds, string expected)
     {
