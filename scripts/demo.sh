@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# README's first command: builds mixnode, starts a local network (3 mix layers × 1 + 2 providers, each node its
-# own process on 127.0.0.1), sends real Sphinx traffic through it with loadgen, prints the report, and stops
+# README's first command: builds mixnode, starts a local network (3 directory authorities, 3 mix layers × 1 + 2
+# providers, each its own process on 127.0.0.1; the authorities agree on the network document), sends real Sphinx
+# traffic through it with loadgen (which gets the document from the authorities), prints the report, and stops
 # the network. The build and the network live in a temporary directory that is removed at the end (set KEEP=1 to
 # keep it); the report (JSON, HTML histogram, PNG percentile plot) goes to a directory of its own that is kept
 # (REPORT_DIR, by default a new mixnode-demo-report-XXXXXX in the temporary files), and the last lines say where.
@@ -36,14 +37,14 @@ testnet_pid=$!
 # Until the testnet has written nodes.json (docs/testnet.md). Should a provider still not listen then, loadgen
 # waits for it (--wait, 30 s by default) instead of failing on the refused connection.
 for _ in $(seq 1 450); do
-  [ -f "$work/net/topology.json" ] && [ -f "$work/net/nodes.json" ] && [ "$(grep -c '"pid"' "$work/net/nodes.json")" -ge 5 ] && break
+  [ -f "$work/net/topology.json" ] && [ -f "$work/net/nodes.json" ] && [ "$(grep -c '"pid"' "$work/net/nodes.json")" -ge 8 ] && break
   if ! kill -0 "$testnet_pid" 2>/dev/null; then cat "$work/testnet.log"; exit 1; fi
   sleep 0.2
 done
 grep -E '"name"|"address"' "$work/net/nodes.json" | paste - - | sed 's/[",]//g; s/  */ /g'
 
 echo "== loadgen: $rate packets/s for $seconds s"
-"$out/mixnode" loadgen --topology "$work/net/topology.json" --authority-pub "$work/net/authority/authority.pub" \
+"$out/mixnode" loadgen --authorities "$work/net/authorities.json" \
   --rate "$rate" --duration "$seconds" --report "$report"
 echo "== report"
 cat "$report"
