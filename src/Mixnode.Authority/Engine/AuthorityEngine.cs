@@ -92,7 +92,8 @@ internal sealed class AuthorityEngine : IDisposable
         }
 
         Volatile.Write(ref _started, 1);
-        AuthorityLog.Started(_logger, _settings.Self.Name, _settings.Authorities.ToString(), _settings.Nodes.Count, _clock.Current, _clock.Period.TotalSeconds, _settings.Parameters.ToString());
+        AuthorityLog.Started(_logger, _settings.Self.Name, _clock.Current, _settings.Authorities.Authorities.Length, _settings.Nodes.Count, _settings.Parameters.Layers, _settings.Parameters.Mixing.Strategy.ToName());
+        AuthorityLog.Settings(_logger, _settings.Authorities.ToString(), _clock.Period.TotalSeconds, _settings.Parameters.ToString());
         _timer = _time.CreateTimer(_ => Step(), null, TimeSpan.Zero, StepPeriod);
     }
 
@@ -577,13 +578,15 @@ internal sealed class AuthorityEngine : IDisposable
                     round.Certificates[_settings.PublicKey] = certificate;
                     Enter(round, RoundPhase.Signed, now);
                     Broadcast(PeerMessageKind.Certificate, epoch, certificate.Envelope.Raw);
-                    AuthorityLog.Signed(_logger, epoch, Usable(round).Count, outcome.Explanation);
+                    NetworkDocument document = outcome.Document;
+                    AuthorityLog.Signed(_logger, epoch, Usable(round).Count, document.Providers.Length, document.Layers.Sum(l => l.Length), document.Layers.Length);
                 }
                 else if (!round.FailureReported)
                 {
                     round.FailureReported = true;
                     _metrics.Failed(outcome.Failure!.Value);
-                    AuthorityLog.NoDocument(_logger, epoch, outcome.Failure.Value.ToTag(), outcome.Explanation);
+                    AuthorityLog.NoDocument(_logger, epoch, outcome.Failure.Value.ToTag());
+                    AuthorityLog.NoDocumentExplained(_logger, epoch, outcome.Explanation);
                 }
             }
         }
@@ -610,13 +613,13 @@ internal sealed class AuthorityEngine : IDisposable
             else if (deadline && !round.PublishFailureReported)
             {
                 round.PublishFailureReported = true;
-                AuthorityLog.TooFewSignatures(_logger, epoch, valid.Count, _settings.Authorities.Threshold);
+                AuthorityLog.TooFewSignatures(_logger, epoch, valid.Count);
             }
         }
 
         if (round.Phase < RoundPhase.Published && now >= _clock.EndOf(epoch))
         {
-            AuthorityLog.Abandoned(_logger, epoch, round.Phase.ToString());
+            AuthorityLog.Abandoned(_logger, epoch, "stuck after phase " + round.Phase.ToString().ToLowerInvariant());
             Enter(round, RoundPhase.Abandoned, now);
         }
     }
