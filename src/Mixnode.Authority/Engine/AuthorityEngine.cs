@@ -42,6 +42,7 @@ internal sealed class AuthorityEngine : IDisposable
     private DateTimeOffset _startedAt;
     private ITimer? _timer;
     private int _stepping;
+    private int _again;
     private int _disposed;
     private int _started;
     private long _prunedFor = long.MinValue;
@@ -188,11 +189,24 @@ internal sealed class AuthorityEngine : IDisposable
     public void Step()
     {
         // Before Start nothing moves: messages that arrive early are kept, and the bootstrap wait counts from Start.
-        if (Volatile.Read(ref _started) == 0 || Volatile.Read(ref _disposed) == 1 || Interlocked.Exchange(ref _stepping, 1) == 1)
+        if (Volatile.Read(ref _started) == 0 || Volatile.Read(ref _disposed) == 1)
         {
             return;
         }
 
+        // One step at a time; a call that finds one running asks it to go round once more instead of waiting for
+        // the next tick, so a message that completes a phase moves the round on at once.
+        Volatile.Write(ref _again, 1);
+        while (Volatile.Read(ref _again) == 1 && Interlocked.Exchange(ref _stepping, 1) == 0)
+        {
+            Volatile.Write(ref _again, 0);
+            StepOnce();
+            Volatile.Write(ref _stepping, 0);
+        }
+    }
+
+    private void StepOnce()
+    {
         try
         {
             var sends = new List<OutboxItem>();
@@ -244,10 +258,6 @@ internal sealed class AuthorityEngine : IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             AuthorityLog.StepFailed(_logger, e);
-        }
-        finally
-        {
-            Volatile.Write(ref _stepping, 0);
         }
     }
 
