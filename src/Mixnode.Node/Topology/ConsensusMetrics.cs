@@ -40,7 +40,16 @@ internal sealed class ConsensusMetrics
     public void Missed() => _missed.Add(1);
 
     /// <summary>One upload's result: <see cref="UploadAccepted"/>, <see cref="UploadRefused"/> or <see cref="UploadFailed"/>.</summary>
-    public void Upload(string result) => _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
+    public void Upload(string result)
+    {
+        // A closed set: anything else would be a programming error that could leak into a label.
+        if (result is not (UploadAccepted or UploadRefused or UploadFailed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(result), result, "not an upload result");
+        }
+
+        _uploads.Add(1, new KeyValuePair<string, object?>("result", result));
+    }
 
     public void ObserveEpoch(Func<long?> epoch) => _epoch = epoch;
 
