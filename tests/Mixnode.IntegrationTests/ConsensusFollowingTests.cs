@@ -101,6 +101,31 @@ public sealed class ConsensusFollowingTests
     private static string Documents(StubAuthorityServer stub, EpochClock clock) =>
         $"now {clock.Current}; " + string.Join(", ", Enumerable.Range(-3, 5).Select(d => $"{clock.Current + d}: {(stub.Document(clock.Current + d) is { } doc ? string.Join('+', doc.AllNodes.Select(n => n.Name)) : "none")} (uploads {stub.Uploaded(clock.Current + d)})"));
 
+    [Fact]
+    public void Mixnode_run_without_a_reachable_authority_fails_its_start_with_one_line_after_the_timeout()
+    {
+        using var network = ChainTests.CreateNetwork();
+        string authorities = Path.Combine(network.Root, "authorities.json");
+        var nobody = new AuthoritySet(Enumerable.Range(0, 3).Select(i => new AuthorityInfo($"auth-{i}", $"127.0.0.1:{FreePort()}", Bytes32.From(RandomNumberGenerator.GetBytes(32)))), 2);
+        File.WriteAllBytes(authorities, nobody.ToUtf8Json());
+        var output = new StringWriter();
+
+        int exit = Mixnode.Cli.MixnodeCommand.Run(["run", .. network.Settings("mix0", [.. Follow(authorities), "Mixnode:EpochPeriod=00:20:00", "Mixnode:MaxNodeDelay=00:00:02", "Mixnode:Authorities:StartTimeout=00:00:02"])], output);
+
+        Assert.Equal(2, exit);
+        string text = output.ToString();
+        Assert.Contains("no consensus from the directory authorities (2 of 3 authorities", text, StringComparison.Ordinal);
+        Assert.Contains("Mixnode:Authorities:StartTimeout", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
     private static string[] Follow(string authorities) =>
     [
         $"Mixnode:AuthoritiesFile={authorities}",
