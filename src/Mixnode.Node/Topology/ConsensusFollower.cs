@@ -53,6 +53,7 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
     private long _expiredLogged = long.MinValue;
     private long _notListedLogged = long.MinValue;
     private Bytes32 _ownId;
+    private string? _lastRefusal;
     private bool _started;
     private bool _disposed;
 
@@ -139,9 +140,13 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
         catch (TimeoutException)
         {
             await StopLoopAsync().ConfigureAwait(false);
+            string? refusal = Volatile.Read(ref _lastRefusal);
             throw new TopologyException(
                 $"no consensus from the directory authorities ({_authorities}, Mixnode:AuthoritiesFile) verified within " +
-                $"Mixnode:Authorities:StartTimeout ({_options.StartTimeout}): check that they run, that the file lists them and that this node's clock is right");
+                $"Mixnode:Authorities:StartTimeout ({_options.StartTimeout}): " +
+                (refusal is null
+                    ? "check that they run, that the file lists them and that this node's clock is right"
+                    : $"the last document offered was refused: {refusal}"));
         }
     }
 
@@ -492,6 +497,7 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
 
     private void Refused(PkiRefusal reason, string message)
     {
+        Volatile.Write(ref _lastRefusal, $"{reason.ToTag()}: {message}");
         _metrics.Refused(reason);
         ConsensusLog.Refused(_logger, $"{reason.ToTag()}: {message}");
     }

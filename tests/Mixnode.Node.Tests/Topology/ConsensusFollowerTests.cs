@@ -156,6 +156,7 @@ public sealed class ConsensusFollowerTests
 
         TopologyException e = await Assert.ThrowsAsync<TopologyException>(() => start.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("Mixnode:Authorities:StartTimeout", e.Message, StringComparison.Ordinal);
+        Assert.Contains("refused: below_threshold", e.Message, StringComparison.Ordinal);
         Assert.True(h.RefusedFor("below_threshold") > 0);
         Assert.Null(follower.TryCurrent);
     }
