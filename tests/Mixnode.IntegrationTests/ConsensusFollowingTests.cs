@@ -61,6 +61,11 @@ public sealed class ConsensusFollowingTests
         Assert.True(await Eventually.TrueAsync(() => provider.Delivered.Count >= delivered + 20, TimeSpan.FromSeconds(15)), $"delivered {provider.Delivered.Count - delivered} of 20 after the removal");
         Assert.Equal(openedBefore, InProcessNode.Total(provider.LinksOpened));
         Assert.Equal(2, provider.Closed("removed"));
+
+        // Nothing else closed between the provider and mixA (a peer in both documents keeps its links); mixB's
+        // reconnects to the provider are refused in the handshake.
+        long others = InProcessNode.Total(provider.LinksClosed) - provider.Closed("removed") - provider.Closed("unknown_peer");
+        Assert.True(others == 0 && InProcessNode.Total(mixA.LinksClosed) == 0, $"closed at the provider: {Closes(provider)}; at mixA: {Closes(mixA)}");
     }
 
     [Fact]
@@ -144,6 +149,9 @@ public sealed class ConsensusFollowingTests
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
     }
+
+    private static string Closes(InProcessNode node) =>
+        string.Join(", ", node.LinksClosed.GetMeasurementSnapshot().GroupBy(m => (string)m.Tags["reason"]!).Select(g => $"{g.Key}={g.Sum(m => m.Value)}"));
 
     private static string Diagnose(InProcessNode[] nodes) => string.Join("; ", nodes.Select((n, i) =>
         $"node {i}: received {InProcessNode.Total(n.Received)}, dropped " +
