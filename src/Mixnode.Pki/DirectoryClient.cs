@@ -96,7 +96,7 @@ internal sealed class DirectoryClient : IDisposable
                     throw new TopologyException(PkiRefusal.WrongEpoch, $"asked for the document of epoch {wanted}, got epoch {document.Epoch}");
                 }
 
-                guard?.Accept(document, SHA256.HashData(raw));
+                guard?.Accept(document);
                 return new VerifiedDocument(document, raw);
             }
             catch (TopologyException t)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Mixnode.Pki;
 
 /// <summary>
@@ -36,12 +38,14 @@ internal sealed class DocumentGuard
 
     /// <summary>
     /// Throws <see cref="TopologyException"/> (<see cref="PkiRefusal.Rollback"/>) when <paramref name="document"/> is
-    /// older than the newest accepted, or is another document for the newest epoch; otherwise records it.
-    /// <paramref name="identity"/> identifies the document's content (its SHA-256, for instance).
+    /// older than the newest accepted, or is another document for the newest epoch; otherwise records it. Documents
+    /// are compared by content (the SHA-256 of the document itself), not by file: the same consensus served by two
+    /// authorities with different sets of signatures is the same document.
     /// </summary>
-    public void Accept(NetworkDocument document, ReadOnlySpan<byte> identity)
+    public void Accept(NetworkDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
+        byte[] identity = SHA256.HashData(document.ToUtf8Json());
         lock (_gate)
         {
             if (document.Epoch < _newestEpoch)
@@ -55,7 +59,7 @@ internal sealed class DocumentGuard
             }
 
             _newestEpoch = document.Epoch;
-            _newestPayloadHash = identity.ToArray();
+            _newestPayloadHash = identity;
         }
     }
 }

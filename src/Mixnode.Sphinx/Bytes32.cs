@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -26,8 +27,12 @@ public struct Bytes32 : IEquatable<Bytes32>
         return result;
     }
 
-    public readonly ReadOnlySpan<byte> AsReadOnlySpan() =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _first), Size);
+    /// <summary>
+    /// The bytes in place. <see cref="UnscopedRefAttribute"/> lets the compiler check what the span may outlive: a
+    /// span of a temporary copy (a property's value) cannot escape the statement that made it.
+    /// </summary>
+    [UnscopedRef]
+    public readonly ReadOnlySpan<byte> AsReadOnlySpan() => MemoryMarshal.CreateReadOnlySpan(in _first, Size);
 
     public readonly bool Equals(Bytes32 other) => AsReadOnlySpan().SequenceEqual(other.AsReadOnlySpan());
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Mixnode.Pki;
 
 namespace Mixnode.Cli.Testnet;
@@ -31,7 +30,7 @@ internal sealed class ConsensusMirror : IDisposable
         VerifiedDocument? latest = await _directory.FetchVerifiedAsync(epoch: null, guard: null, refused: null, cancellation).ConfigureAwait(false);
         if (latest is not null && (Current is null || latest.Document.Epoch > Current.Epoch))
         {
-            _guard.Accept(latest.Document, SHA256.HashData(latest.Raw));
+            _guard.Accept(latest.Document);
             KeyFile.WriteAtomically(_path, latest.Raw, KeyFile.PublicMode);
             Current = latest.Document;
         }

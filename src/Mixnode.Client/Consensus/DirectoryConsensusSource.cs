@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Mixnode.Pki;
 
 namespace Mixnode.Client.Consensus;
@@ -56,7 +55,7 @@ internal sealed class DirectoryConsensusSource : IConsensusSource, IDisposable
         {
             try
             {
-                _guard.Accept(latest.Document, SHA256.HashData(latest.Raw));
+                _guard.Accept(latest.Document);
                 return new NetworkTopology(latest.Document, default);
             }
             catch (TopologyException e)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mixnode.Node.Keys;
@@ -471,7 +470,7 @@ internal sealed class ConsensusFollower : ITopologySource, IHostedService, IAsyn
         {
             try
             {
-                _guard.Accept(topology.Document, SHA256.HashData(raw));
+                _guard.Accept(topology.Document);
             }
             catch (TopologyException e)
             {
