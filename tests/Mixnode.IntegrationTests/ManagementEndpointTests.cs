@@ -30,7 +30,13 @@ public sealed partial class ManagementEndpointTests
             "malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider", "shutdown",
             "closed", "handshake_timeout", "idle_timeout", "handshake_failed", "unknown_peer", "decrypt_failed",
             "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error", "rate_limited", "malformed_packet",
+            "removed",
+
+            // Refused consensus documents (PkiRefusal).
+            "oversized", "bad_signature", "unknown_signer", "wrong_epoch", "late", "duplicate", "address_policy", "invalid",
+            "below_threshold", "rollback", "clock_skew", "equivocation",
         ],
+        ["result"] = ["accepted", "refused", "failed"],
         ["direction"] = ["inbound", "outbound"],
         ["queue"] = ["ingress", "mix", "outbound"],
         ["state"] = ["up", "down"],
