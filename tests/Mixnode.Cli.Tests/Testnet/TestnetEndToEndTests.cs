@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net;
 using System.Text.Json;
 using Mixnode.Cli.Tests.Keygen;
+using Mixnode.Cli.Tests.Loadgen;
 using Mixnode.Cli.Tests.Support;
 
 namespace Mixnode.Cli.Tests.Testnet;
@@ -12,6 +13,8 @@ namespace Mixnode.Cli.Tests.Testnet;
 /// Real processes: the testnet starts mixnode.dll (copied next to this assembly) once per node. In one class so the
 /// two runs do not compete for the machine's cores at the same time.
 /// </summary>
+// Not beside other test classes: nodes that must stop within their SIGTERM grace need the few cores.
+[Collection(LoadgenEndToEndCollection.Name)]
 public sealed class TestnetEndToEndTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
