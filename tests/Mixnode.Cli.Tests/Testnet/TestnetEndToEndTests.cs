@@ -11,9 +11,9 @@ namespace Mixnode.Cli.Tests.Testnet;
 
 /// <summary>
 /// Real processes: the testnet starts mixnode.dll (copied next to this assembly) once per node. In one class so the
-/// two runs do not compete for the machine's cores at the same time.
+/// two runs do not compete for the machine's cores at the same time, and in the non-parallel end-to-end collection:
+/// nodes must stop within their SIGTERM grace, which other test classes running beside them could stretch.
 /// </summary>
-// Not beside other test classes: nodes that must stop within their SIGTERM grace need the few cores.
 [Collection(LoadgenEndToEndCollection.Name)]
 public sealed class TestnetEndToEndTests : IDisposable
 {
