@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Mixnode.Pki;
 
 /// <summary>
@@ -77,6 +79,29 @@ internal sealed record MixingParameters
 
     /// <summary>What clients put in NodeDelay: Exp(mean) draws under Poisson mixing, nothing under a pool (it ignores them).</summary>
     public bool ClientsDrawDelays => Strategy == MixingStrategy.Poisson;
+
+    /// <summary>The <c>mixing</c> object as documents and votes carry it (always the same bytes for the same values).</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("strategy", Strategy.ToName());
+        writer.WriteNumber("mean_delay_ms", MeanDelayMs);
+        writer.WriteNumber("loop_rate_per_sec", LoopRatePerSecond);
+        writer.WriteNumber("client_payload_rate_per_sec", ClientPayloadRatePerSecond);
+        writer.WriteNumber("client_loop_rate_per_sec", ClientLoopRatePerSecond);
+        if (Pool is { } pool)
+        {
+            writer.WriteStartObject("pool");
+            writer.WriteNumber("interval_ms", pool.Interval.TotalMilliseconds);
+            writer.WriteNumber("threshold", pool.Threshold);
+            writer.WriteNumber("min_pool", pool.MinPool);
+            writer.WriteNumber("fraction", pool.Fraction);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+    }
 
     private static void CheckRate(double rate, string name)
     {

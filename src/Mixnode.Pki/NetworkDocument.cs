@@ -248,23 +248,8 @@ internal sealed class NetworkDocument
         writer.WriteNumber("header_length", Geometry.HeaderLength);
         writer.WriteNumber("packet_length", Geometry.PacketLength);
         writer.WriteEndObject();
-        writer.WriteStartObject("mixing");
-        writer.WriteString("strategy", Mixing.Strategy.ToName());
-        writer.WriteNumber("mean_delay_ms", Mixing.MeanDelayMs);
-        writer.WriteNumber("loop_rate_per_sec", Mixing.LoopRatePerSecond);
-        writer.WriteNumber("client_payload_rate_per_sec", Mixing.ClientPayloadRatePerSecond);
-        writer.WriteNumber("client_loop_rate_per_sec", Mixing.ClientLoopRatePerSecond);
-        if (Mixing.Pool is { } pool)
-        {
-            writer.WriteStartObject("pool");
-            writer.WriteNumber("interval_ms", pool.Interval.TotalMilliseconds);
-            writer.WriteNumber("threshold", pool.Threshold);
-            writer.WriteNumber("min_pool", pool.MinPool);
-            writer.WriteNumber("fraction", pool.Fraction);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        writer.WritePropertyName("mixing");
+        Mixing.WriteTo(writer);
         writer.WriteStartObject("epochs_covered");
         writer.WriteNumber("first", EpochsCovered.First);
         writer.WriteNumber("last", EpochsCovered.Last);
@@ -393,7 +378,7 @@ internal sealed class NetworkDocument
     /// The mixing object. <c>strategy</c> and the client rates were added later: a document without them is a
     /// Poisson network with the default client rates, which is what it always meant.
     /// </summary>
-    private static MixingParameters ParseMixing(JsonElement mixing)
+    public static MixingParameters ParseMixing(JsonElement mixing)
     {
         MixingStrategy strategy = MixingStrategy.Poisson;
         if (mixing.TryGetProperty("strategy", out JsonElement strategyElement))

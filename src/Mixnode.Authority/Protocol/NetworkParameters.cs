@@ -60,23 +60,8 @@ internal sealed class NetworkParameters
         writer.WriteNumber("nr_hops", Geometry.NrHops);
         writer.WriteNumber("forward_payload_length", Geometry.ForwardPayloadLength);
         writer.WriteEndObject();
-        writer.WriteStartObject("mixing");
-        writer.WriteString("strategy", Mixing.Strategy.ToName());
-        writer.WriteNumber("mean_delay_ms", Mixing.MeanDelayMs);
-        writer.WriteNumber("loop_rate_per_sec", Mixing.LoopRatePerSecond);
-        writer.WriteNumber("client_payload_rate_per_sec", Mixing.ClientPayloadRatePerSecond);
-        writer.WriteNumber("client_loop_rate_per_sec", Mixing.ClientLoopRatePerSecond);
-        if (Mixing.Pool is { } pool)
-        {
-            writer.WriteStartObject("pool");
-            writer.WriteNumber("interval_ms", pool.Interval.TotalMilliseconds);
-            writer.WriteNumber("threshold", pool.Threshold);
-            writer.WriteNumber("min_pool", pool.MinPool);
-            writer.WriteNumber("fraction", pool.Fraction);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndObject();
+        writer.WritePropertyName("mixing");
+        Mixing.WriteTo(writer);
         writer.WriteEndObject();
     }
 
@@ -98,27 +83,7 @@ internal sealed class NetworkParameters
             throw new FormatException($"geometry: {geometryError}");
         }
 
-        JsonElement mixing = root.GetProperty("mixing");
-        string strategyName = mixing.GetProperty("strategy").GetString() ?? "";
-        MixingStrategy strategy = MixingStrategyNames.Parse(strategyName) ?? throw new FormatException($"unknown mixing strategy '{strategyName}'");
-        PoolParameters? pool = null;
-        if (strategy == MixingStrategy.TimedPool)
-        {
-            JsonElement p = mixing.GetProperty("pool");
-            pool = new PoolParameters(
-                TimeSpan.FromMilliseconds(p.GetProperty("interval_ms").GetDouble()),
-                p.GetProperty("threshold").GetInt32(),
-                p.GetProperty("min_pool").GetInt32(),
-                p.GetProperty("fraction").GetDouble());
-        }
-
-        var parameters = new MixingParameters(
-            mixing.GetProperty("mean_delay_ms").GetDouble(),
-            mixing.GetProperty("loop_rate_per_sec").GetDouble(),
-            strategy,
-            pool,
-            mixing.GetProperty("client_payload_rate_per_sec").GetDouble(),
-            mixing.GetProperty("client_loop_rate_per_sec").GetDouble());
+        MixingParameters parameters = NetworkDocument.ParseMixing(root.GetProperty("mixing"));
         return new NetworkParameters(TimeSpan.FromSeconds(period), layers, new SphinxGeometry(nrHops, forward), parameters);
     }
 
