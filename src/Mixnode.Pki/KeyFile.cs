@@ -115,7 +115,8 @@ internal static class KeyFile
 
     /// <summary>
     /// Writes <paramref name="content"/> to a new file next to <paramref name="path"/> created with <paramref name="mode"/>,
-    /// flushes it to disk and renames it over <paramref name="path"/>: readers see the old file or the new one, never half.
+    /// flushes it to disk, renames it over <paramref name="path"/> and flushes the directory: readers see the old file
+    /// or the new one, never half, and after a crash the new one is there once this returned.
     /// </summary>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
@@ -143,6 +144,10 @@ internal static class KeyFile
             TryDelete(temp);
             throw;
         }
+
+        // The rename itself must survive a crash too: a key written, renamed and then lost with the directory entry
+        // would be a node that comes back without the key it announced.
+        DirectorySync.Flush(directory);
     }
 
     private static void Write(string path, KeyType type, bool isPrivate, ReadOnlySpan<byte> key)
