@@ -50,6 +50,13 @@ public sealed class NoiseProtocol
         ArgumentNullException.ThrowIfNull(name);
         protocol = null;
         string[] parts = name.Split('_');
+        if (parts.Length == 5 && parts[0] == "NoisePSK")
+        {
+            // The pre-shared-key protocols of Noise revisions before 31 (NoisePSK_XX_…), since replaced by the psk
+            // modifiers: a known protocol this library does not implement, not a malformed name.
+            return Fail(NoiseProtocolError.Unsupported, $"'{name}' is a legacy NoisePSK_ protocol (pre-shared keys before revision 31), which is not implemented", out error, out reason);
+        }
+
         if (parts.Length != 5 || parts[0] != "Noise" || parts.Skip(1).Any(string.IsNullOrEmpty))
         {
             return Fail(NoiseProtocolError.Malformed, $"'{name}' is not of the form Noise_PATTERN_DH_CIPHER_HASH", out error, out reason);

@@ -40,6 +40,7 @@ public sealed class NoiseProtocolTests
     [InlineData("Noise_NNpsk0+psk2_25519_AESGCM_SHA256", "psk0+psk2")]
     [InlineData("Noise_XXfallback_25519_ChaChaPoly_BLAKE2b", "fallback")]
     [InlineData("Noise_XXhfs_25519+Kyber1024_ChaChaPoly_BLAKE2b", "hfs")]
+    [InlineData("NoisePSK_XX_25519_ChaChaPoly_BLAKE2b", "legacy NoisePSK_")]
     public void Unsupported_names_say_what_is_unsupported(string name, string part)
     {
         Assert.False(NoiseProtocol.TryParse(name, out NoiseProtocol? p, out NoiseProtocolError error, out string? reason));
