@@ -60,17 +60,13 @@ internal sealed class Certificate
     public static Certificate Open(ReadOnlyMemory<byte> raw, AuthoritySet authorities)
     {
         ArgumentNullException.ThrowIfNull(authorities);
-        SignedEnvelope envelope = SignedEnvelope.Open(raw, SignatureContext.Certificate);
-        if (!authorities.Contains(envelope.Signer))
-        {
-            throw new SignedEnvelopeException(PkiRefusal.UnknownSigner, "certificate signed by a key that is not a listed authority");
-        }
+        SignedEnvelope envelope = MessageFields.OpenFromAuthority(raw, SignatureContext.Certificate, authorities, Kind);
 
         using JsonDocument payload = MessageFields.ParsePayload(envelope, Kind);
         JsonElement root = payload.RootElement;
         long epoch = MessageFields.Long(root, "epoch", Kind);
         Bytes32 authority = MessageFields.Key(root, "authority", Kind);
-        MessageFields.CheckAuthority(envelope, authority, authorities, Kind);
+        MessageFields.CheckAuthority(envelope, authority, Kind);
         var hash = Bytes32.From(MessageFields.Base64(root, "payload_sha256", Bytes32.Size, Kind));
         byte[] signature = MessageFields.Base64(root, "signature", SignedNetworkDocument.SignatureLength, Kind);
         return new Certificate(epoch, authority, hash, signature, envelope);

@@ -49,14 +49,22 @@ internal static class MessageFields
     public static JsonElement Array(JsonElement root, string field, string kind) =>
         root.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.Array ? value : throw Malformed(kind, $"'{field}' must be an array");
 
-    /// <summary>The signer of an authority message must be a listed authority and the one the payload names.</summary>
-    public static void CheckAuthority(SignedEnvelope envelope, Bytes32 named, AuthoritySet authorities, string kind)
+    /// <summary>
+    /// Opens an authority message: the signature under <paramref name="context"/>, then the signer must be a listed
+    /// authority — checked before anything of the payload is parsed.
+    /// </summary>
+    public static SignedEnvelope OpenFromAuthority(ReadOnlyMemory<byte> raw, ReadOnlySpan<byte> context, AuthoritySet authorities, string kind)
     {
-        if (!authorities.Contains(envelope.Signer))
-        {
-            throw new SignedEnvelopeException(PkiRefusal.UnknownSigner, $"{kind} signed by a key that is not a listed authority");
-        }
+        ArgumentNullException.ThrowIfNull(authorities);
+        SignedEnvelope envelope = SignedEnvelope.Open(raw, context);
+        return authorities.Contains(envelope.Signer)
+            ? envelope
+            : throw new SignedEnvelopeException(PkiRefusal.UnknownSigner, $"{kind} signed by a key that is not a listed authority");
+    }
 
+    /// <summary>The authority a message's payload names must be its signer (opened by <see cref="OpenFromAuthority"/>).</summary>
+    public static void CheckAuthority(SignedEnvelope envelope, Bytes32 named, string kind)
+    {
         if (named != envelope.Signer)
         {
             throw new SignedEnvelopeException(PkiRefusal.BadSignature, $"{kind} names another authority than its signer");

@@ -71,17 +71,13 @@ internal sealed class Reveal
     public static Reveal Open(ReadOnlyMemory<byte> raw, AuthoritySet authorities)
     {
         ArgumentNullException.ThrowIfNull(authorities);
-        SignedEnvelope envelope = SignedEnvelope.Open(raw, SignatureContext.Reveal);
-        if (!authorities.Contains(envelope.Signer))
-        {
-            throw new SignedEnvelopeException(PkiRefusal.UnknownSigner, "reveal signed by a key that is not a listed authority");
-        }
+        SignedEnvelope envelope = MessageFields.OpenFromAuthority(raw, SignatureContext.Reveal, authorities, Kind);
 
         using JsonDocument payload = MessageFields.ParsePayload(envelope, Kind);
         JsonElement root = payload.RootElement;
         long epoch = MessageFields.Long(root, "epoch", Kind);
         Bytes32 authority = MessageFields.Key(root, "authority", Kind);
-        MessageFields.CheckAuthority(envelope, authority, authorities, Kind);
+        MessageFields.CheckAuthority(envelope, authority, Kind);
         var value = Bytes32.From(MessageFields.Base64(root, "reveal", Bytes32.Size, Kind));
         var votes = new List<ReadOnlyMemory<byte>>();
         foreach (JsonElement vote in MessageFields.Array(root, "votes", Kind).EnumerateArray())

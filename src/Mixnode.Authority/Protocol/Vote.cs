@@ -84,17 +84,13 @@ internal sealed class Vote
     {
         ArgumentNullException.ThrowIfNull(authorities);
         ArgumentNullException.ThrowIfNull(cache);
-        SignedEnvelope envelope = SignedEnvelope.Open(raw, SignatureContext.Vote);
-        if (!authorities.Contains(envelope.Signer))
-        {
-            throw new SignedEnvelopeException(PkiRefusal.UnknownSigner, "vote signed by a key that is not a listed authority");
-        }
+        SignedEnvelope envelope = MessageFields.OpenFromAuthority(raw, SignatureContext.Vote, authorities, Kind);
 
         using JsonDocument payload = MessageFields.ParsePayload(envelope, Kind);
         JsonElement root = payload.RootElement;
         long epoch = MessageFields.Long(root, "epoch", Kind);
         Bytes32 authority = MessageFields.Key(root, "authority", Kind);
-        MessageFields.CheckAuthority(envelope, authority, authorities, Kind);
+        MessageFields.CheckAuthority(envelope, authority, Kind);
         long sentAt = MessageFields.Long(root, "sent_at", Kind);
         Bytes32 commit = MessageFields.Key(root, "commit", Kind);
         NetworkParameters parameters;
