@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mixnode.Cli.Topology;
+using Mixnode.Authority.Configuration;
 using Mixnode.Node.Keys;
 using Mixnode.Pki;
 using Mixnode.Sphinx;
@@ -65,28 +66,14 @@ internal static class TestnetAuthorities
         return set;
     }
 
-    private static byte[] NodeList(IReadOnlyList<TestnetNode> nodes)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonFormat.Indented))
+    /// <summary>Every generated node, by the identity key its keygen made (the authorities' own file format).</summary>
+    private static byte[] NodeList(IReadOnlyList<TestnetNode> nodes) =>
+        new NodeList(nodes.Select(node =>
         {
-            json.WriteStartArray();
-            foreach (TestnetNode node in nodes)
-            {
-                NodeDescriptor descriptor = NodeDescriptor.Parse(File.ReadAllText(new NodeKeyStore(node.KeysDirectory).DescriptorPath));
-                json.WriteStartObject();
-                json.WriteString("name", node.Name);
-                json.WriteString("identity_key", Convert.ToBase64String(descriptor.IdentityKey.AsReadOnlySpan()));
-                json.WriteString("role", node.RoleName);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        }
-
-        buffer.WriteByte((byte)'\n');
-        return buffer.ToArray();
-    }
+            NodeDescriptor descriptor = new NodeKeyStore(node.KeysDirectory).TryReadDescriptor()
+                ?? throw new TestnetException($"{node.Name} has no descriptor.json after keygen");
+            return new ListedNode(node.Name, descriptor.IdentityKey, node.Role);
+        })).ToUtf8Json();
 
     private static void WriteConfig(TestnetSettings settings, string root, TestnetNode authority, string nodesFile)
     {
