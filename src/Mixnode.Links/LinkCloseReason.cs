@@ -47,6 +47,12 @@ public enum LinkCloseReason
 
     /// <summary>The peer dropped out of the network's current document (consensus), so its link is closed.</summary>
     RemovedFromTopology,
+
+    /// <summary>A send could not complete within the send timeout: the peer stopped reading (a slow or stalled client).</summary>
+    SendTimeout,
+
+    /// <summary>A client kept more retrievals unanswered than a session may (parked plus being answered).</summary>
+    RetrievalLimit,
 }
 
 internal static class LinkCloseReasonTags
@@ -67,6 +73,8 @@ internal static class LinkCloseReasonTags
         LinkCloseReason.RateLimited => "rate_limited",
         LinkCloseReason.MalformedPacket => "malformed_packet",
         LinkCloseReason.RemovedFromTopology => "removed",
+        LinkCloseReason.SendTimeout => "send_timeout",
+        LinkCloseReason.RetrievalLimit => "retrieval_limit",
         _ => "other",
     };
 }

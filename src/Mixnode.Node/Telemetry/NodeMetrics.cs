@@ -27,6 +27,10 @@ public sealed class NodeMetrics
     private readonly Counter<long> _loopsSent;
     private readonly Counter<long> _loopsReturned;
     private readonly Counter<long> _coverDropsReceived;
+    private readonly Counter<long> _mailboxDropped;
+    private readonly Counter<long> _retrievalsRefused;
+    private readonly KeyValuePair<string, object?>[][] _mailboxDropTags;
+    private readonly KeyValuePair<string, object?>[][] _retrievalRefusedTags;
     private readonly KeyValuePair<string, object?>[][] _dropTags;
     private readonly KeyValuePair<string, object?>[][] _closeTags;
     private readonly List<(KeyValuePair<string, object?> Tag, Func<long> Depth)> _queues = [];
@@ -64,6 +68,10 @@ public sealed class NodeMetrics
         Meter.CreateObservableGauge("mixnode.links.peers", ReadPeers, "{peer}", "Next-layer peers by link state (up: link established; down: connecting or backing off).");
         _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
+        _mailboxDropped = Meter.CreateCounter<long>("mixnode.mailbox.dropped", "{message}", "Messages a provider's mailboxes refused or expired, by reason.");
+        _retrievalsRefused = Meter.CreateCounter<long>("mixnode.retrievals.refused", "{request}", "Client retrievals answered Empty instead of parked, by reason.");
+        _mailboxDropTags = [.. Enum.GetValues<MailboxDropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
+        _retrievalRefusedTags = [.. Enum.GetValues<RetrievalRefusedReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
     }
 
     public Meter Meter { get; }
@@ -81,6 +89,10 @@ public sealed class NodeMetrics
     public void LoopReturned() => _loopsReturned.Add(1);
 
     public void CoverDropReceived() => _coverDropsReceived.Add(1);
+
+    public void MailboxDropped(MailboxDropReason reason, int count = 1) => _mailboxDropped.Add(count, _mailboxDropTags[(int)reason]);
+
+    public void RetrievalRefused(RetrievalRefusedReason reason) => _retrievalsRefused.Add(1, _retrievalRefusedTags[(int)reason]);
 
     /// <summary>
     /// One unwrap (or batch) and one mix delay in this many are recorded in their histograms: each record takes the

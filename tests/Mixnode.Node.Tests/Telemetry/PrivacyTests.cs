@@ -31,6 +31,7 @@ public sealed partial class PrivacyTests
         "mixnode.unwrap.duration", "mixnode.mix.delay", "mixnode.cover.loops.sent", "mixnode.cover.loops.returned", "mixnode.cover.drops.received", "mixnode.links.active", "mixnode.links.opened", "mixnode.links.closed",
         "mixnode.queue.depth", "mixnode.epoch", "mixnode.replay.filter.fill_ratio", "mixnode.replay.filter.false_positive_ratio",
         "mixnode.cover.loops.return_ratio", "mixnode.links.peers",
+        "mixnode.mailbox.dropped", "mixnode.retrievals.refused",
     ];
 
     private static readonly string[] s_dropReasons = ["malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider", "shutdown"];
@@ -39,7 +40,7 @@ public sealed partial class PrivacyTests
     [
         "closed", "handshake_timeout", "idle_timeout", "handshake_failed", "unknown_peer", "decrypt_failed",
         "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error", "rate_limited", "malformed_packet",
-        "removed",
+        "removed", "send_timeout", "retrieval_limit",
     ];
 
     private static readonly string[] s_directions = ["inbound", "outbound"];
@@ -47,6 +48,10 @@ public sealed partial class PrivacyTests
     private static readonly string[] s_queues = ["ingress", "mix", "outbound"];
 
     private static readonly string[] s_peerStates = ["up", "down"];
+
+    private static readonly string[] s_mailboxDropReasons = ["mailbox_full", "store_full", "no_mailbox", "expired"];
+
+    private static readonly string[] s_retrievalRefusedReasons = ["parked_limit"];
 
     /// <summary>The tag key each instrument may use (none for the rest).</summary>
     private static readonly Dictionary<string, (string Key, string[] Values)> s_tagOf = new()
@@ -57,6 +62,8 @@ public sealed partial class PrivacyTests
         ["mixnode.links.active"] = ("direction", s_directions),
         ["mixnode.queue.depth"] = ("queue", s_queues),
         ["mixnode.links.peers"] = ("state", s_peerStates),
+        ["mixnode.mailbox.dropped"] = ("reason", s_mailboxDropReasons),
+        ["mixnode.retrievals.refused"] = ("reason", s_retrievalRefusedReasons),
     };
 
     private static readonly string[] s_allowedTagKeys = ["reason", "direction", "queue", "state"];
@@ -152,6 +159,16 @@ public sealed partial class PrivacyTests
             metrics.LinkClosed(reason);
         }
 
+        foreach (MailboxDropReason reason in Enum.GetValues<MailboxDropReason>())
+        {
+            metrics.MailboxDropped(reason);
+        }
+
+        foreach (RetrievalRefusedReason reason in Enum.GetValues<RetrievalRefusedReason>())
+        {
+            metrics.RetrievalRefused(reason);
+        }
+
         metrics.ObserveNode(() => new NodeGauges(Epoch: 250_000, ReplayFill: 0.25, ReplayFalsePositive: 1e-9, LoopReturnRatio: 0.98, PeersUp: 2, PeersDown: 1));
         var time = new FakeTimeProvider();
         _ = new IngressQueue(16, metrics);
@@ -189,6 +206,8 @@ public sealed partial class PrivacyTests
         Assert.Equal(s_directions.Order(), TagValues(measurements, "mixnode.links.opened").Order());
         Assert.Equal(s_queues.Order(), TagValues(measurements, "mixnode.queue.depth").Order());
         Assert.Equal(s_peerStates.Order(), TagValues(measurements, "mixnode.links.peers").Order());
+        Assert.Equal(s_mailboxDropReasons.Order(), TagValues(measurements, "mixnode.mailbox.dropped").Order());
+        Assert.Equal(s_retrievalRefusedReasons.Order(), TagValues(measurements, "mixnode.retrievals.refused").Order());
     }
 
     [Fact]
@@ -196,6 +215,8 @@ public sealed partial class PrivacyTests
     {
         Assert.Equal(s_dropReasons, Enum.GetValues<DropReason>().Select(r => r.ToTag()));
         Assert.Equal(s_closeReasons, Enum.GetValues<LinkCloseReason>().Select(r => r.ToTag()));
+        Assert.Equal(s_mailboxDropReasons, Enum.GetValues<MailboxDropReason>().Select(r => r.ToTag()));
+        Assert.Equal(s_retrievalRefusedReasons, Enum.GetValues<RetrievalRefusedReason>().Select(r => r.ToTag()));
     }
 
     [Fact]
