@@ -19,8 +19,9 @@ internal static unsafe class X25519Batch
 
     private const string LibraryFile = "libmixnode_x25519.so";
 
-    private static readonly delegate* unmanaged<byte*, byte*, byte*, int, int> s_mb8 = Load(out s_status);
+    private static readonly delegate* unmanaged<byte*, byte*, byte*, int, int> s_mb8 = Load(out s_status, out s_residue);
     private static readonly string s_status;
+    private static readonly delegate* unmanaged<byte*, byte*, byte*, int, ulong*, int> s_residue;
 
     public static bool IsAvailable => s_mb8 != null;
 
@@ -53,8 +54,39 @@ internal static unsafe class X25519Batch
         }
     }
 
-    private static delegate* unmanaged<byte*, byte*, byte*, int, int> Load(out string status)
+    /// <summary>
+    /// Test aid: runs <see cref="ScalarMult"/> on a zeroed stack and reports what it left behind: the number of
+    /// nonzero 8-byte words on the 16 KiB of stack below the caller (return addresses and saved registers among
+    /// them: a few words, against hundreds of spilled ladder values without the wipe) and, in
+    /// <paramref name="vectorRegisters"/>, a bit per zmm register still nonzero. Only when <see cref="IsAvailable"/>.
+    /// </summary>
+    internal static int MeasureResidue(ReadOnlySpan<byte> scalars, ReadOnlySpan<byte> points, Span<byte> outputs, int count, out ulong vectorRegisters)
     {
+        if (s_residue == null)
+        {
+            throw new InvalidOperationException($"the batch X25519 is not available: {s_status}");
+        }
+
+        int bytes = count * X25519.PointSize;
+        X25519.CheckLength(Math.Min(scalars.Length, bytes), bytes, nameof(scalars));
+        X25519.CheckLength(Math.Min(points.Length, bytes), bytes, nameof(points));
+        X25519.CheckLength(Math.Min(outputs.Length, bytes), bytes, nameof(outputs));
+        ulong registers = 0;
+        int words;
+        fixed (byte* s = scalars)
+        fixed (byte* p = points)
+        fixed (byte* o = outputs)
+        {
+            words = s_residue(o, s, p, count, &registers);
+        }
+
+        vectorRegisters = registers;
+        return words;
+    }
+
+    private static delegate* unmanaged<byte*, byte*, byte*, int, int> Load(out string status, out delegate* unmanaged<byte*, byte*, byte*, int, ulong*, int> residue)
+    {
+        residue = null;
         if (string.Equals(Environment.GetEnvironmentVariable(EnvironmentVariable)?.Trim(), "off", StringComparison.OrdinalIgnoreCase))
         {
             status = $"off ({EnvironmentVariable}=off)";
@@ -89,6 +121,9 @@ internal static unsafe class X25519Batch
         }
 
         status = "avx512ifma x8";
+        residue = NativeLibrary.TryGetExport(library, "mixnode_x25519_mb8_residue", out IntPtr probe)
+            ? (delegate* unmanaged<byte*, byte*, byte*, int, ulong*, int>)probe
+            : null;
         return function;
     }
 

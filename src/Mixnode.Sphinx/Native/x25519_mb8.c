@@ -14,7 +14,8 @@
 // next column. Columns 5..9 fold down with 2^255 = 19 (mod p).
 //
 // Constant time: the ladder runs all 255 steps for every lane, swaps with lane masks (no branch and no memory
-// index depends on a scalar bit), and the inversion is a fixed chain. Secrets on the stack are wiped on return.
+// index depends on a scalar bit), and the inversion is a fixed chain. Secrets on the stack and in registers are
+// wiped on return (see mb8_burn_stack).
 
 #include <immintrin.h>
 #include <stdint.h>
@@ -36,6 +37,10 @@ typedef __m512i v8;
 typedef struct { v8 l[5]; } fe8;
 
 #define MASK51 ((1ULL << 51) - 1)
+
+// Stack wiped after the ladder: gcc 12 -O3 -fstack-usage gives mb8_ladder (fe_invert inlined) 6336 bytes, and its
+// callees 8 each; 16 KiB leaves room for other compilers and flags.
+#define MB8_RESIDUE_BYTES 16384
 
 static inline v8 bcast(uint64_t x) { return _mm512_set1_epi64((long long)x); }
 
@@ -240,15 +245,59 @@ static void contract(uint8_t out[32], uint64_t t[5])
     store64(out + 24, (t[3] >> 39) | (t[4] << 12));
 }
 
-// outputs, scalars and points: count (1..8) consecutive 32-byte values. Returns a bit mask of the lanes whose
-// result is all zero (a low-order point: RFC 7748 says to refuse it); their output is all zero as well.
-MIXNODE_EXPORT int mixnode_x25519_mb8(uint8_t *outputs, const uint8_t *scalars, const uint8_t *points, int count)
-{
-    if (count < 1 || count > 8)
-    {
-        return -1;
-    }
+// Wiping. Every field element of the ladder and the inversion is derived from the scalar, and the compiler keeps
+// them where it likes: ~6 KiB of spills in mb8_ladder's frame and all 32 zmm registers (the k mask registers hold
+// the scalar's bits as swap masks). Clearing the named locals would miss the spills and the registers, so after the
+// ladder returns, mixnode_x25519_mb8 zeroes the stack it ran on and every vector, mask and caller-saved register.
 
+// Zeroes MB8_RESIDUE_BYTES of stack just below the caller's frame, where mb8_ladder's frame was. explicit_bzero is
+// an opaque call with the array's address, so the compiler must allocate the array and cannot drop the stores.
+static __attribute__((noinline)) void mb8_burn_stack(void)
+{
+    uint8_t area[MB8_RESIDUE_BYTES];
+    explicit_bzero(area, sizeof area);
+}
+
+// Zeroes zmm0..31 (a VEX vpxor clears the whole zmm0..15), k1..k7 and the caller-saved general registers. Volatile
+// inline assembly with a "memory" clobber is never removed or moved across the calls around it; the clobber list
+// tells the compiler these registers are dead afterwards, so it keeps nothing of its own in them.
+static inline void mb8_wipe_registers(void)
+{
+    __asm__ volatile(
+        "vpxor %%xmm0, %%xmm0, %%xmm0\n\t" "vpxor %%xmm1, %%xmm1, %%xmm1\n\t"
+        "vpxor %%xmm2, %%xmm2, %%xmm2\n\t" "vpxor %%xmm3, %%xmm3, %%xmm3\n\t"
+        "vpxor %%xmm4, %%xmm4, %%xmm4\n\t" "vpxor %%xmm5, %%xmm5, %%xmm5\n\t"
+        "vpxor %%xmm6, %%xmm6, %%xmm6\n\t" "vpxor %%xmm7, %%xmm7, %%xmm7\n\t"
+        "vpxor %%xmm8, %%xmm8, %%xmm8\n\t" "vpxor %%xmm9, %%xmm9, %%xmm9\n\t"
+        "vpxor %%xmm10, %%xmm10, %%xmm10\n\t" "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"
+        "vpxor %%xmm12, %%xmm12, %%xmm12\n\t" "vpxor %%xmm13, %%xmm13, %%xmm13\n\t"
+        "vpxor %%xmm14, %%xmm14, %%xmm14\n\t" "vpxor %%xmm15, %%xmm15, %%xmm15\n\t"
+        "vpxord %%zmm16, %%zmm16, %%zmm16\n\t" "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"
+        "vpxord %%zmm18, %%zmm18, %%zmm18\n\t" "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"
+        "vpxord %%zmm20, %%zmm20, %%zmm20\n\t" "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"
+        "vpxord %%zmm22, %%zmm22, %%zmm22\n\t" "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"
+        "vpxord %%zmm24, %%zmm24, %%zmm24\n\t" "vpxord %%zmm25, %%zmm25, %%zmm25\n\t"
+        "vpxord %%zmm26, %%zmm26, %%zmm26\n\t" "vpxord %%zmm27, %%zmm27, %%zmm27\n\t"
+        "vpxord %%zmm28, %%zmm28, %%zmm28\n\t" "vpxord %%zmm29, %%zmm29, %%zmm29\n\t"
+        "vpxord %%zmm30, %%zmm30, %%zmm30\n\t" "vpxord %%zmm31, %%zmm31, %%zmm31\n\t"
+        "kxorw %%k1, %%k1, %%k1\n\t" "kxorw %%k2, %%k2, %%k2\n\t" "kxorw %%k3, %%k3, %%k3\n\t"
+        "kxorw %%k4, %%k4, %%k4\n\t" "kxorw %%k5, %%k5, %%k5\n\t" "kxorw %%k6, %%k6, %%k6\n\t"
+        "kxorw %%k7, %%k7, %%k7\n\t"
+        "xorl %%ecx, %%ecx\n\t" "xorl %%edx, %%edx\n\t" "xorl %%esi, %%esi\n\t" "xorl %%edi, %%edi\n\t"
+        "xorl %%r8d, %%r8d\n\t" "xorl %%r9d, %%r9d\n\t" "xorl %%r10d, %%r10d\n\t" "xorl %%r11d, %%r11d\n\t"
+        :
+        :
+        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
+          "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22",
+          "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31",
+          "k1", "k2", "k3", "k4", "k5", "k6", "k7",
+          "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc", "memory");
+}
+
+// The whole computation. Not inlined, so that its frame (and fe_invert's below it) lies within the stack that
+// mixnode_x25519_mb8 burns after it returns.
+static __attribute__((noinline)) int mb8_ladder(uint8_t *outputs, const uint8_t *scalars, const uint8_t *points, int count)
+{
     uint64_t limbs[5][8];
     uint64_t words[4][8];
     for (int lane = 0; lane < 8; lane++)
@@ -338,4 +387,70 @@ MIXNODE_EXPORT int mixnode_x25519_mb8(uint8_t *outputs, const uint8_t *scalars, 
     return lowOrder;
 }
 
+// outputs, scalars and points: count (1..8) consecutive 32-byte values. Returns a bit mask of the lanes whose
+// result is all zero (a low-order point: RFC 7748 says to refuse it); their output is all zero as well.
+MIXNODE_EXPORT int mixnode_x25519_mb8(uint8_t *outputs, const uint8_t *scalars, const uint8_t *points, int count)
+{
+    if (count < 1 || count > 8)
+    {
+        return -1;
+    }
+
+    int lowOrder = mb8_ladder(outputs, scalars, points, count);
+    mb8_burn_stack();
+    mb8_wipe_registers();
+    return lowOrder;
+}
+
 #pragma GCC pop_options
+
+// ---- Test aid: what a call leaves behind. Compiled without AVX-512 (only called where mb8 is supported); the
+// register reads are inline assembly, so the compiler never uses zmm16..31 or k1..k7 in this code itself.
+
+// Tests zmm register N and k register (N & 7) and sets bit N of *mask when either is nonzero.
+#define MB8_TEST_REGISTER(n) \
+    "vptestmq %%zmm" #n ", %%zmm" #n ", %%k0\n\t" \
+    "kortestw %%k0, %%k0\n\t" \
+    "setnz %%al\n\t" \
+    "movzbq %%al, %%rax\n\t" \
+    "shlq $" #n ", %%rax\n\t" \
+    "orq %%rax, %0\n\t"
+
+// Counts the nonzero 8-byte words in the stack area below the caller's frame (what the previous call left there).
+// Reads memory below this function's own frame through a volatile pointer: nothing the compiler can reason about.
+static __attribute__((noinline)) int mb8_nonzero_stack_words(void)
+{
+    uint8_t area[MB8_RESIDUE_BYTES];
+    explicit_bzero(area, 0); // keeps the area in this frame without writing it
+    volatile const uint64_t *words = (volatile const uint64_t *)area;
+    int nonzero = 0;
+    for (size_t i = 0; i < MB8_RESIDUE_BYTES / 8; i++) nonzero += words[i] != 0;
+    return nonzero;
+}
+
+// Runs mixnode_x25519_mb8 on a zeroed stack, then reports in *vectorRegisters a bit per zmm register (bits 0..31)
+// still nonzero right after it returns, and returns the number of nonzero 8-byte words it left on the stack below
+// (return addresses and saved registers among them), or -1 if count is out of range.
+MIXNODE_EXPORT int mixnode_x25519_mb8_residue(uint8_t *outputs, const uint8_t *scalars, const uint8_t *points, int count,
+                                              uint64_t *vectorRegisters)
+{
+    mb8_burn_stack(); // starts from a zeroed stack, so whatever is found below was left by this call
+    if (mixnode_x25519_mb8(outputs, scalars, points, count) < 0)
+    {
+        return -1;
+    }
+
+    uint64_t mask = 0;
+    __asm__ volatile(
+        MB8_TEST_REGISTER(0) MB8_TEST_REGISTER(1) MB8_TEST_REGISTER(2) MB8_TEST_REGISTER(3)
+        MB8_TEST_REGISTER(4) MB8_TEST_REGISTER(5) MB8_TEST_REGISTER(6) MB8_TEST_REGISTER(7)
+        MB8_TEST_REGISTER(8) MB8_TEST_REGISTER(9) MB8_TEST_REGISTER(10) MB8_TEST_REGISTER(11)
+        MB8_TEST_REGISTER(12) MB8_TEST_REGISTER(13) MB8_TEST_REGISTER(14) MB8_TEST_REGISTER(15)
+        MB8_TEST_REGISTER(16) MB8_TEST_REGISTER(17) MB8_TEST_REGISTER(18) MB8_TEST_REGISTER(19)
+        MB8_TEST_REGISTER(20) MB8_TEST_REGISTER(21) MB8_TEST_REGISTER(22) MB8_TEST_REGISTER(23)
+        MB8_TEST_REGISTER(24) MB8_TEST_REGISTER(25) MB8_TEST_REGISTER(26) MB8_TEST_REGISTER(27)
+        MB8_TEST_REGISTER(28) MB8_TEST_REGISTER(29) MB8_TEST_REGISTER(30) MB8_TEST_REGISTER(31)
+        : "+r"(mask) : : "rax", "cc");
+    *vectorRegisters = mask;
+    return mb8_nonzero_stack_words();
+}

@@ -146,6 +146,26 @@ public sealed class X25519BatchTests
         }
     }
 
+    [Fact]
+    public void Leaves_no_ladder_state_on_the_stack_or_in_vector_registers()
+    {
+        if (!X25519Batch.IsAvailable)
+        {
+            return; // nothing to check: Is_built_and_used_on_a_machine_that_can_run_it says whether that is right
+        }
+
+        byte[] scalars = RandomBytes(8 * 32);
+        byte[] points = RandomBytes(8 * 32);
+        var outputs = new byte[8 * 32];
+        int words = X25519Batch.MeasureResidue(scalars, points, outputs, 8, out ulong vectorRegisters);
+
+        // The ladder's frame is ~6 KiB of spilled field elements; what may remain is the handful of return addresses
+        // and saved registers of the calls around it.
+        Assert.True(words <= 16 && vectorRegisters == 0,
+            $"{words} nonzero stack words left (at most 16 expected), nonzero zmm registers {vectorRegisters:x8} (none expected)");
+        AssertMatchesOpenSsl(scalars, points, 8);
+    }
+
     private static void AssertMatchesOpenSsl(byte[] scalars, byte[] points, int count)
     {
         var outputs = new byte[count * 32];
