@@ -76,7 +76,8 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         var settings = _options.Links.SessionSettings(framing);
         Func<NetworkTopology> topology = () => _topology.Current;
 
-        _replay = new ReplayFilterSet(_options.StateDirectory, new ReplayFilterOptions { Capacity = _options.ReplayFilterCapacity, FlushInterval = _options.ReplayFlushInterval }, _time);
+        _replay = new ReplayFilterSet(_options.StateDirectory, _keyStore, new ReplayFilterOptions { Capacity = _options.ReplayFilterCapacity, FlushInterval = _options.ReplayFlushInterval }, _time,
+            flushFailed: _metrics.ReplayFlushFailed, openFailed: (epoch, e) => { _metrics.ReplayFilterOpenFailed(); KeysLog.ReplayFilterUnavailable(_logger, epoch, e is ReplayFilterFileException f ? f.Error.ToString() : e.GetType().Name); });
         foreach (MixKey key in _keys.TryOrder)
         {
             _replay.Prepare(key.Epoch);
@@ -381,14 +382,14 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
 
     private void OnKeyRetired(long epoch)
     {
-        // Workers may still hold the retired key for its grace period; the filter goes with it.
+        // Workers may still hold the retired key for its grace period; then its filter is closed (its file stays while the key file does).
         ReplayFilterSet? replay = _replay;
         if (replay is not null)
         {
             lock (_retirements)
             {
                 // Kept referenced: an unreferenced timer may be collected before it fires.
-                _retirements.Add(_time.CreateTimer(static state => ((Action)state!)(), (Action)(() => replay.Discard(epoch)), _keys.RetireGrace, Timeout.InfiniteTimeSpan));
+                _retirements.Add(_time.CreateTimer(static state => ((Action)state!)(), (Action)(() => replay.Retire(epoch)), _keys.RetireGrace, Timeout.InfiniteTimeSpan));
             }
         }
     }

@@ -22,4 +22,7 @@ internal static partial class KeysLog
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Mix key rotation failed; retrying at the next epoch boundary")]
     public static partial void RotationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The replay filter of the mix key of epoch {Epoch} cannot be opened ({Reason}); every packet under that key is refused until it is restored and the node restarted")]
+    public static partial void ReplayFilterUnavailable(ILogger logger, long epoch, string reason);
 }

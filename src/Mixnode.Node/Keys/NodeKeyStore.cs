@@ -24,6 +24,7 @@ internal sealed class NodeKeyStore
     public const string LinkPublicFile = "link.pub";
     public const string MixDirectory = "mix";
     public const string DescriptorFile = "descriptor.json";
+    public const string ReplayMarkerExtension = ".replay";
 
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -38,6 +39,43 @@ internal sealed class NodeKeyStore
     public string DescriptorPath => Path.Combine(Directory, DescriptorFile);
 
     public string MixKeyPath(long epoch) => Path.Combine(Directory, MixDirectory, epoch.ToString(CultureInfo.InvariantCulture) + ".key");
+
+    /// <summary>
+    /// <c>mix/&lt;epoch&gt;.replay</c>: written once the key's replay filter exists, before the key accepts its first
+    /// packet, and deleted with the key. It lives beside the key rather than in the state directory so that losing the
+    /// state directory (or one filter in it) cannot pass for a key that never had a filter (docs/replay-filter.md).
+    /// </summary>
+    public string ReplayMarkerPath(long epoch) => Path.Combine(Directory, MixDirectory, epoch.ToString(CultureInfo.InvariantCulture) + ReplayMarkerExtension);
+
+    public bool MixKeyExists(long epoch) => File.Exists(MixKeyPath(epoch));
+
+    /// <summary>The identity of the replay filter made for the key of <paramref name="epoch"/>, or null if none was recorded.</summary>
+    public byte[]? TryReadReplayMarker(long epoch)
+    {
+        string path = ReplayMarkerPath(epoch);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path).Trim();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Convert.FromHexString(text);
+        }
+        catch (FormatException)
+        {
+            throw new KeyFileException($"replay filter marker {path} is damaged (expected a hex identity): restore it or retire the key of epoch {epoch}");
+        }
+    }
+
+    /// <summary>Records (atomically, flushed) that the key of <paramref name="epoch"/> has the replay filter <paramref name="identity"/>.</summary>
+    public void WriteReplayMarker(long epoch, ReadOnlySpan<byte> identity) =>
+        KeyFile.WriteAtomically(ReplayMarkerPath(epoch), Encoding.ASCII.GetBytes(Convert.ToHexStringLower(identity) + "\n"), KeyFile.PrivateMode);
 
     /// <summary>Creates the directory tree (0700) when missing; keygen calls this, a running node does not.</summary>
     public void CreateDirectories()
@@ -115,6 +153,8 @@ internal sealed class NodeKeyStore
             string path = MixKeyPath(epoch);
             if (!File.Exists(path))
             {
+                // A marker left by an earlier key of this epoch (pruned, the clock since stepped back) is not this key's.
+                File.Delete(ReplayMarkerPath(epoch));
                 using X25519PrivateKey key = X25519PrivateKey.Generate();
                 KeyFile.WriteX25519(path, key);
                 created.Add(epoch);
@@ -186,6 +226,8 @@ internal sealed class NodeKeyStore
         {
             if (epoch < currentEpoch - 1)
             {
+                // Marker first: interrupted between the two, the key is still there and its filter simply reopens.
+                File.Delete(ReplayMarkerPath(epoch));
                 File.Delete(MixKeyPath(epoch));
                 deleted.Add(epoch);
             }

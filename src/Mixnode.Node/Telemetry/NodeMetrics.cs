@@ -27,6 +27,8 @@ public sealed class NodeMetrics
     private readonly Counter<long> _loopsSent;
     private readonly Counter<long> _loopsReturned;
     private readonly Counter<long> _coverDropsReceived;
+    private readonly Counter<long> _replayFlushFailures;
+    private readonly Counter<long> _replayOpenFailures;
     private readonly Counter<long> _mailboxDropped;
     private readonly Counter<long> _retrievalsRefused;
     private readonly KeyValuePair<string, object?>[][] _mailboxDropTags;
@@ -60,6 +62,8 @@ public sealed class NodeMetrics
         _loopsSent = Meter.CreateCounter<long>("mixnode.cover.loops.sent", "{packet}", "Loop cover packets this node sent through the network to itself.");
         _loopsReturned = Meter.CreateCounter<long>("mixnode.cover.loops.returned", "{packet}", "This node's loop cover packets that came back.");
         _coverDropsReceived = Meter.CreateCounter<long>("mixnode.cover.drops.received", "{packet}", "Clients' drop cover packets that ended here (providers).");
+        _replayFlushFailures = Meter.CreateCounter<long>("mixnode.replay.filter.flush_failures", "{flush}", "Background flushes (msync) of a replay filter that failed; retried at the next interval.");
+        _replayOpenFailures = Meter.CreateCounter<long>("mixnode.replay.filter.open_failures", "{filter}", "Replay filters of a usable mix key found missing, damaged or replaced while running (that key's packets are refused).");
         Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue (\"mix\" is the mixer's pool).");
         Meter.CreateObservableGauge("mixnode.epoch", () => Read(g => g.Epoch), "{epoch}", "The current key epoch (network-wide time, the same at every node).");
         Meter.CreateObservableGauge("mixnode.replay.filter.fill_ratio", () => Read(g => g.ReplayFill), "1", "Entries in the current epoch's replay filter over its capacity.");
@@ -89,6 +93,10 @@ public sealed class NodeMetrics
     public void LoopReturned() => _loopsReturned.Add(1);
 
     public void CoverDropReceived() => _coverDropsReceived.Add(1);
+
+    public void ReplayFlushFailed() => _replayFlushFailures.Add(1);
+
+    public void ReplayFilterOpenFailed() => _replayOpenFailures.Add(1);
 
     public void MailboxDropped(MailboxDropReason reason, int count = 1) => _mailboxDropped.Add(count, _mailboxDropTags[(int)reason]);
 

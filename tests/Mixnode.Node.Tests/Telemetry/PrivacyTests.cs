@@ -31,6 +31,7 @@ public sealed partial class PrivacyTests
         "mixnode.unwrap.duration", "mixnode.mix.delay", "mixnode.cover.loops.sent", "mixnode.cover.loops.returned", "mixnode.cover.drops.received", "mixnode.links.active", "mixnode.links.opened", "mixnode.links.closed",
         "mixnode.queue.depth", "mixnode.epoch", "mixnode.replay.filter.fill_ratio", "mixnode.replay.filter.false_positive_ratio",
         "mixnode.cover.loops.return_ratio", "mixnode.links.peers",
+        "mixnode.replay.filter.flush_failures", "mixnode.replay.filter.open_failures",
         "mixnode.mailbox.dropped", "mixnode.retrievals.refused",
     ];
 
@@ -139,6 +140,8 @@ public sealed partial class PrivacyTests
         metrics.LoopSent();
         metrics.LoopReturned();
         metrics.CoverDropReceived();
+        metrics.ReplayFlushFailed();
+        metrics.ReplayFilterOpenFailed();
         foreach (DropReason reason in Enum.GetValues<DropReason>())
         {
             metrics.PacketDropped(reason);

@@ -39,13 +39,17 @@ internal sealed unsafe class ReplayFilter : IDisposable
     private readonly ulong _key1;
     private readonly int[] _stripes = new int[StripeCount * StripeStride];
     private readonly ITimer? _flushTimer;
+    private readonly Action? _flushFailed;
+    private readonly byte[] _identity;
     private readonly Lock _gate = new();
     private long _count;
     private bool _disposed;
 
-    private ReplayFilter(string path, ReplayFilterLayout layout, MemoryMappedFile file, MemoryMappedViewAccessor view, byte* mapped, ReadOnlySpan<byte> key, ReplayFilterOptions options, TimeProvider timeProvider)
+    private ReplayFilter(string path, ReplayFilterLayout layout, MemoryMappedFile file, MemoryMappedViewAccessor view, byte* mapped, ReadOnlySpan<byte> key, byte[] identity, ReplayFilterOptions options, TimeProvider timeProvider, Action? flushFailed)
     {
         _path = path;
+        _identity = identity;
+        _flushFailed = flushFailed;
         Layout = layout;
         _file = file;
         _view = view;
@@ -80,6 +84,9 @@ internal sealed unsafe class ReplayFilter : IDisposable
     /// <summary>Background flushes that failed (the next one retries).</summary>
     public long FlushFailures { get; private set; }
 
+    /// <summary>This file's identity (<see cref="ReplayFilterHeader.Identity"/>): what a key's marker records.</summary>
+    public ReadOnlySpan<byte> Identity => _identity;
+
     /// <summary><c>replay-EPOCH.bin</c> in the node's state directory.</summary>
     public static string PathFor(string stateDirectory, ulong epoch) =>
         Path.Combine(stateDirectory, string.Create(CultureInfo.InvariantCulture, $"replay-{epoch}.bin"));
@@ -89,7 +96,18 @@ internal sealed unsafe class ReplayFilter : IDisposable
     /// not exist. An existing file must have been made with the same capacity and rate, else
     /// <see cref="ReplayFilterFileException"/> names the file and the difference.
     /// </summary>
-    public static ReplayFilter Open(string path, ReplayFilterOptions options, TimeProvider? timeProvider = null)
+    /// <param name="flushFailed">Called (on the timer's thread) after each background flush that failed.</param>
+    public static ReplayFilter Open(string path, ReplayFilterOptions options, TimeProvider? timeProvider = null, Action? flushFailed = null) =>
+        Open(path, options, timeProvider, flushFailed, createIfMissing: true);
+
+    /// <summary>
+    /// Opens the filter at <paramref name="path"/>, which must exist: for a key that already had a filter, a missing
+    /// file is not a fresh start but lost replay state (<see cref="ReplayFilterFileError.Missing"/>).
+    /// </summary>
+    public static ReplayFilter OpenExisting(string path, ReplayFilterOptions options, TimeProvider? timeProvider = null, Action? flushFailed = null) =>
+        Open(path, options, timeProvider, flushFailed, createIfMissing: false);
+
+    private static ReplayFilter Open(string path, ReplayFilterOptions options, TimeProvider? timeProvider, Action? flushFailed, bool createIfMissing)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -102,11 +120,27 @@ internal sealed unsafe class ReplayFilter : IDisposable
         path = Path.GetFullPath(path);
         if (!File.Exists(path))
         {
+            if (!createIfMissing)
+            {
+                throw new ReplayFilterFileException(path, ReplayFilterFileError.Missing,
+                    "missing, but its mix key already had a filter: the packets that key processed could be replayed. " +
+                    "Restore the file from the node's state directory, or retire the key (delete its mix key file and marker) and start again");
+            }
+
             Create(path, layout);
         }
 
         // Shared access: a restarted node maps the same pages a killed one left in the page cache.
-        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException) when (!createIfMissing)
+        {
+            throw new ReplayFilterFileException(path, ReplayFilterFileError.Missing, "missing, but its mix key already had a filter");
+        }
+
         MemoryMappedFile? file = null;
         MemoryMappedViewAccessor? view = null;
         try
@@ -114,11 +148,12 @@ internal sealed unsafe class ReplayFilter : IDisposable
             byte[] header = new byte[ReplayFilterHeader.Length];
             int read = RandomAccess.Read(stream.SafeFileHandle, header, 0);
             byte[] key = ReplayFilterHeader.Validate(path, header.AsSpan(0, read), stream.Length, layout);
+            byte[] identity = ReplayFilterHeader.Identity(header);
             file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            var filter = new ReplayFilter(path, layout, file, view, pointer + view.PointerOffset, key, options, timeProvider ?? TimeProvider.System);
+            var filter = new ReplayFilter(path, layout, file, view, pointer + view.PointerOffset, key, identity, options, timeProvider ?? TimeProvider.System, flushFailed);
             CryptographicOperations.ZeroMemory(key);
             return filter;
         }
@@ -380,12 +415,17 @@ internal sealed unsafe class ReplayFilter : IDisposable
             try
             {
                 FlushLocked();
+                return;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // The bits are still in the page cache (a process crash loses nothing); only an OS crash before the
+                // next successful flush could. Counted so the operator sees a failing disk, and retried next tick.
                 FlushFailures++;
             }
         }
+
+        _flushFailed?.Invoke();
     }
 
     private void FlushLocked()

@@ -19,4 +19,10 @@ internal enum ReplayFilterFileError
 
     /// <summary>The file is not header plus bit array long.</summary>
     WrongFileSize,
+
+    /// <summary>The key's marker says its filter was made, but the file is gone (deleted behind the node's back).</summary>
+    Missing,
+
+    /// <summary>A valid filter file, but not the one made for this key (replaced or copied from another epoch).</summary>
+    Replaced,
 }

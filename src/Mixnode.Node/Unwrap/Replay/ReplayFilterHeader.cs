@@ -23,7 +23,15 @@ internal static class ReplayFilterHeader
 
     private static ReadOnlySpan<byte> Magic => "MXREPLAY"u8;
 
+    public const int IdentityLength = ChecksumLength;
+
     public static long FileLength(ReplayFilterLayout layout) => Length + layout.BitArrayBytes;
+
+    /// <summary>
+    /// What tells one filter file from any other: the header checksum, which covers the random hashing key, so two
+    /// filters share it only if one is a copy of the other. Not secret (a SHA-256 of the key, not the key).
+    /// </summary>
+    public static byte[] Identity(ReadOnlySpan<byte> header) => header.Slice(ChecksumOffset, ChecksumLength).ToArray();
 
     public static void Write(Span<byte> header, ReplayFilterLayout layout, ReadOnlySpan<byte> key)
     {
