@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mixnode.Cli.Abuse;
 using Mixnode.Cli.Authority;
 using Mixnode.Cli.Bench;
 using Mixnode.Cli.Demo;
@@ -30,6 +31,7 @@ internal static class MixnodeCommand
             LoadgenCommand.Create(),
             SimulateCommand.Create(),
             AuthorityCommand.Create(),
+            AbuseCommand.Create(),
         };
         var configuration = new InvocationConfiguration();
         if (output is not null)
