@@ -16,6 +16,8 @@ namespace Mixnode.Client;
 /// requests in flight, handing what the mailbox holds to <see cref="Received"/> (or to a
 /// <see cref="ClientDeliveryHandler"/>). Each answer is replaced by the next request right on the receive loop, so
 /// a busy mailbox costs no thread hop per message; only after MessageEmpty does the poll loop wait and ask again.
+/// Every request's sequence is the number of answers read so far on this link, which acknowledges them: the provider
+/// deletes a message only then, and gives what was not acknowledged to the next link (docs/client.md).
 /// </summary>
 internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacketSender
 {
@@ -35,7 +37,7 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacke
     private Task _pollLoop = Task.CompletedTask;
     private int _outstanding;
     private int _sawEmpty;
-    private uint _sequence;
+    private uint _answersRead;
     private int _disposed;
 
     private ClientLink(NodeDescriptor provider, LinkSession session, WireFraming framing, ClientLinkOptions options, TimeProvider time, ClientDeliveryHandler? onDelivery)
@@ -48,8 +50,9 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacke
         _onDelivery = onDelivery;
         _credits = new SemaphoreSlim(options.MaxOutstandingRetrieves, options.MaxOutstandingRetrieves);
 
-        // One delegate for every request: the session calls it with its send gate held, which also orders _sequence.
-        _encodeRetrieve = frame => WireCodec.TryEncode(WireCommand.RetrieveMessage(_sequence++), frame, _framing) == WireEncodeResult.Ok;
+        // One delegate for every request. Its sequence acknowledges every answer read so far: those were handed on
+        // (Deliver runs before the count goes up), so the provider may delete them.
+        _encodeRetrieve = frame => WireCodec.TryEncode(WireCommand.RetrieveMessage(Volatile.Read(ref _answersRead)), frame, _framing) == WireEncodeResult.Ok;
     }
 
     public NodeDescriptor Provider { get; }
@@ -174,10 +177,12 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacke
         await _stop.CancelAsync().ConfigureAwait(false);
         if (IsOpen)
         {
-            // A polite goodbye, bounded: a provider that stopped reading must not hold us here.
+            // A polite goodbye, bounded: a provider that stopped reading must not hold us here. The last request only
+            // acknowledges what we read since the previous one (whatever it is answered with goes back to the mailbox).
             try
             {
-                await _session.SendDisconnectAsync().AsTask().WaitAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+                Task goodbye = AcknowledgeThenDisconnectAsync();
+                await goodbye.WaitAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -190,6 +195,16 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacke
         await _session.DisposeAsync().ConfigureAwait(false);
         _credits.Dispose();
         _stop.Dispose();
+    }
+
+    private async Task AcknowledgeThenDisconnectAsync()
+    {
+        if (Volatile.Read(ref _answersRead) != 0)
+        {
+            _ = await _session.SendAsync(_encodeRetrieve).ConfigureAwait(false);
+        }
+
+        await _session.SendDisconnectAsync().ConfigureAwait(false);
     }
 
     bool ILinkCommandHandler.Handle(LinkSession session, in WireCommand command)
@@ -205,11 +220,14 @@ internal sealed class ClientLink : IAsyncDisposable, ILinkCommandHandler, IPacke
         {
             case WireMessageKind.Message:
                 Deliver(ClientDeliveryKind.Message, command.Payload, default, command.QueueSizeHint);
+                Interlocked.Increment(ref _answersRead);
                 break;
             case WireMessageKind.Ack:
                 Deliver(ClientDeliveryKind.SurbReply, command.Payload, Bytes16.From(command.SurbId), command.QueueSizeHint);
+                Interlocked.Increment(ref _answersRead);
                 break;
             default:
+                Interlocked.Increment(ref _answersRead);
                 if (ours)
                 {
                     // Nothing to fetch: the credit goes to the poll loop, which waits the poll interval before asking again.

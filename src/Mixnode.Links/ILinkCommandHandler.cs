@@ -18,4 +18,9 @@ internal interface ILinkCommandHandler
 
     /// <summary>How long the session should stop reading before the next frames (rate limiting); zero by default.</summary>
     TimeSpan ReadPause(LinkSession session) => TimeSpan.Zero;
+
+    /// <summary>Called once when the session's receive loop has ended (the session is closed by then): release what it held.</summary>
+    void Closed(LinkSession session)
+    {
+    }
 }

@@ -38,6 +38,7 @@ internal sealed class LinkSession : IAsyncDisposable
     private long _received;
     private int _closeReason = -1;
     private int _noOpPending;
+    private long _flushWaitingSince;
     private volatile bool _established;
 
     public LinkSession(SocketPipeConnection connection, LinkSessionSettings settings, TimeProvider time, bool initiator)
@@ -53,7 +54,8 @@ internal sealed class LinkSession : IAsyncDisposable
         _started = time.GetTimestamp();
         _lastReceived = _started;
         _lastSent = _started;
-        TimeSpan tick = Min(settings.HandshakeTimeout, Min(settings.NoOpInterval, settings.IdleTimeout)) / 4;
+        TimeSpan tick = Min(settings.HandshakeTimeout, Min(settings.NoOpInterval, settings.IdleTimeout));
+        tick = (settings.SendTimeout > TimeSpan.Zero ? Min(tick, settings.SendTimeout) : tick) / 4;
         tick = tick < TimeSpan.FromMilliseconds(5) ? TimeSpan.FromMilliseconds(5) : tick;
         _timer = time.CreateTimer(static state => ((LinkSession)state!).OnTick(), this, tick, tick);
     }
@@ -194,6 +196,7 @@ internal sealed class LinkSession : IAsyncDisposable
         }
 
         Close(_connection.Faulted ? LinkCloseReason.Error : LinkCloseReason.Closed);
+        handler.Closed(this);
         return CloseReason ?? LinkCloseReason.Closed;
     }
 
@@ -489,8 +492,24 @@ internal sealed class LinkSession : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FlushAsync()
     {
-        FlushResult flush = await _connection.Output.FlushAsync().ConfigureAwait(false);
-        return !flush.IsCompleted && !flush.IsCanceled;
+        ValueTask<FlushResult> pending = _connection.Output.FlushAsync();
+        if (pending.IsCompleted)
+        {
+            FlushResult done = pending.Result;
+            return !done.IsCompleted && !done.IsCanceled;
+        }
+
+        // Held back by a peer that does not read: the timer closes the link when this lasts SendTimeout.
+        Volatile.Write(ref _flushWaitingSince, Math.Max(1, _time.GetTimestamp()));
+        try
+        {
+            FlushResult flush = await pending.ConfigureAwait(false);
+            return !flush.IsCompleted && !flush.IsCanceled;
+        }
+        finally
+        {
+            Volatile.Write(ref _flushWaitingSince, 0);
+        }
     }
 
     /// <summary>Reads one length-prefixed handshake message; -1 when the link ended or the length is impossible.</summary>
@@ -569,6 +588,14 @@ internal sealed class LinkSession : IAsyncDisposable
         if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived)) >= _settings.IdleTimeout)
         {
             Close(LinkCloseReason.IdleTimeout);
+            return;
+        }
+
+        // A peer that stops reading (while it may well keep sending) holds a flush, and the send gate with it, forever.
+        long flushWaitingSince = Volatile.Read(ref _flushWaitingSince);
+        if (flushWaitingSince != 0 && _settings.SendTimeout > TimeSpan.Zero && _time.GetElapsedTime(flushWaitingSince) >= _settings.SendTimeout)
+        {
+            Close(LinkCloseReason.SendTimeout);
             return;
         }
 

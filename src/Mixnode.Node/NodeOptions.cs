@@ -201,7 +201,15 @@ public sealed class LinkOptions
 {
     /// <summary>The session settings of every node link (and, with the client prologue, client link) of this node.</summary>
     internal LinkSessionSettings SessionSettings(WireFraming framing) =>
-        new(framing, HandshakeTimeout, IdleTimeout, NoOpInterval, LinkProtocol.DefaultRekeyInterval);
+        new(framing, HandshakeTimeout, IdleTimeout, NoOpInterval, LinkProtocol.DefaultRekeyInterval) { SendTimeout = SendTimeout };
+
+    /// <summary>These options for the client listener: its connections buffer at most <see cref="ClientPauseThresholdBytes"/>.</summary>
+    internal LinkOptions ForClientLinks()
+    {
+        var copy = (LinkOptions)MemberwiseClone();
+        copy.PauseThresholdBytes = ClientPauseThresholdBytes;
+        return copy;
+    }
 
     /// <summary>Connections accepted at once, all sources together.</summary>
     [Range(1, 100_000)]
@@ -241,6 +249,21 @@ public sealed class LinkOptions
     /// <summary>Bytes a connection may buffer before its receive loop pauses (back-pressure).</summary>
     [Range(16_384, 64 << 20)]
     public int PauseThresholdBytes { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// Providers: <see cref="PauseThresholdBytes"/> for client links. A throttled or stalled client pins up to this much
+    /// in each of its link's two pipes, so all clients together pin at most about 2 × MaxConnections × (this + 16 KiB):
+    /// 64 KiB (about 20 frames) keeps that near 160 MiB at 1,024 connections instead of 2 GiB.
+    /// </summary>
+    [Range(16_384, 64 << 20)]
+    public int ClientPauseThresholdBytes { get; set; } = 64 << 10;
+
+    /// <summary>
+    /// A send that cannot finish for this long (the peer stopped reading and the link's buffer is full) closes the link
+    /// (reason send_timeout), so a client that never reads cannot hold its link's send lock and what waits on it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The last hop: where Recipient packets go.</summary>
@@ -250,11 +273,39 @@ public sealed class DeliveryOptions
     [Required(AllowEmptyStrings = false)]
     public string Sink { get; set; } = "mailbox";
 
-    /// <summary>Messages kept per recipient; when full the oldest is dropped and counted.</summary>
+    /// <summary>
+    /// Messages kept per recipient, queued plus handed out and not yet acknowledged; when full the *new* message is
+    /// refused (mixnode.mailbox.dropped reason mailbox_full), so a flood cannot push out mail already queued.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MailboxCapacity { get; set; } = 1024;
 
-    /// <summary>Recipients with a mailbox at once; beyond it new recipients' messages are dropped (reason overload).</summary>
+    /// <summary>
+    /// Mailboxes made by deliveries at once; beyond it messages to new recipients are refused (reason no_mailbox). A
+    /// client that connects always gets its mailbox, and empty mailboxes are removed at once.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int MaxMailboxes { get; set; } = 100_000;
+
+    /// <summary>
+    /// Bytes all stored messages may hold together (each counted at its pooled buffer's size, 4 KiB with the default
+    /// geometry, so 256 MiB is about 65,000 messages); beyond it new messages are refused (reason store_full).
+    /// </summary>
+    [Range(1L << 20, 1L << 40)]
+    public long MaxStoredBytes { get; set; } = 256L << 20;
+
+    /// <summary>
+    /// A message not fetched (and acknowledged) within this long is deleted (reason expired). Mail lives in RAM only,
+    /// so this is a day rather than the days a disk-backed provider keeps it: a client offline longer misses mail.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan MessageLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Retrievals parked (long polling) over all clients; beyond it a retrieval on an empty mailbox is answered Empty (mixnode.retrievals.refused).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxParkedRetrievals { get; set; } = 16_384;
+
+    /// <summary>Retrievals one client link may have unanswered (parked or being sent); one more closes the link (reason retrieval_limit). The library keeps 4, loadgen 16.</summary>
+    [Range(1, 65_536)]
+    public int MaxRetrievalsPerSession { get; set; } = 64;
 }

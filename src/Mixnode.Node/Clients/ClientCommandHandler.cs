@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Mixnode.Node.Delivery;
 using Mixnode.Links;
 using Mixnode.Node.Unwrap;
@@ -11,7 +12,9 @@ namespace Mixnode.Node.Clients;
 /// crypto workers, charged to the client's token bucket; a client over its rate is slowed (its link is not
 /// read until its debt is paid, which fills its TCP window) and cut off when it stays over for
 /// <see cref="ClientOptions.CutOffAfter"/>. RetrieveMessage: the oldest message of the client's mailbox
-/// (the mailbox id is the client's static key) as Message, MessageACK for a SURB reply, or MessageEmpty.
+/// (the mailbox id is the client's static key) as Message, MessageACK for a SURB reply, or MessageEmpty; the
+/// request's sequence acknowledges the answers the client has read (<see cref="RetrievalSession"/>), and what it
+/// has not acknowledged when its link ends goes back to its mailbox.
 /// </summary>
 internal sealed class ClientCommandHandler : ILinkCommandHandler
 {
@@ -21,9 +24,11 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
     private readonly WireFraming _framing;
     private readonly TimeProvider _time;
     private readonly NodeMetrics _metrics;
+    private readonly ConcurrentDictionary<LinkSession, RetrievalSession> _retrievals = new();
 
-    public ClientCommandHandler(IngressQueue ingress, MailboxDeliverySink? mailboxes, ClientOptions options, WireFraming framing, NodeMetrics metrics, TimeProvider time)
+    public ClientCommandHandler(IngressQueue ingress, MailboxDeliverySink? mailboxes, ClientOptions options, WireFraming framing, NodeMetrics metrics, TimeProvider time, int maxRetrievalsPerSession = 64)
     {
+        MaxRetrievalsPerSession = maxRetrievalsPerSession;
         _ingress = ingress;
         _mailboxes = mailboxes;
         _options = options;
@@ -49,8 +54,7 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
                 return true;
 
             case WireCommandId.RetrieveMessage:
-                _ = ReplyAsync(session, command.Sequence);
-                return true;
+                return Retrieve(session, command.Sequence);
 
             default:
                 return false;
@@ -97,71 +101,129 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
         return state;
     }
 
-    /// <summary>
-    /// Answers a retrieval: the oldest message at once if there is one; otherwise the request is parked and
-    /// answered the moment a message arrives (long polling: no poll interval in the latency). MessageEmpty
-    /// only when parking is impossible (too many parked requests, or no mailbox room).
-    /// </summary>
-    private async Task ReplyAsync(LinkSession session, uint sequence)
+    /// <summary>Unanswered retrievals (parked or being sent) one link may have; one more closes it (reason retrieval_limit).</summary>
+    public int MaxRetrievalsPerSession { get; }
+
+    /// <summary>The link ended: its parked retrievals go, its unacknowledged messages return to its mailbox.</summary>
+    public void Closed(LinkSession session)
     {
-        while (!TryAnswerNow(session, sequence))
+        if (_retrievals.TryRemove(session, out RetrievalSession? retrieval))
         {
-            if (_mailboxes is null)
-            {
-                await SendEmptyAsync(session, sequence).ConfigureAwait(false);
-                return;
-            }
-
-            if (_mailboxes.TryPark(session.RemoteStaticKey, () => session.CloseReason is null && TryAnswerNow(session, sequence), out bool full))
-            {
-                return;
-            }
-
-            if (full)
-            {
-                await SendEmptyAsync(session, sequence).ConfigureAwait(false);
-                return;
-            }
-
-            // A message arrived between the look and the park: take it.
+            _mailboxes!.EndRetrieval(retrieval);
         }
     }
 
-    private Task SendEmptyAsync(LinkSession session, uint sequence) =>
-        session.SendAsync(frame => WireCodec.TryEncode(WireCommand.MessageEmpty(sequence), frame, _framing) == WireEncodeResult.Ok).AsTask();
-
-    /// <summary>Sends the oldest message if there is one (true), without waiting for the send to finish.</summary>
-    private bool TryAnswerNow(LinkSession session, uint sequence)
+    private bool Retrieve(LinkSession session, uint sequence)
     {
-        if (_mailboxes is null || !_mailboxes.TryFetch(session.RemoteStaticKey, out StoredMessage message, out int remaining))
+        if (_mailboxes is null)
+        {
+            _ = SendEmptyAsync(session, null, sequence);
+            return true;
+        }
+
+        // Only the receive loop adds, and Closed (which removes) runs on it after the last command.
+        RetrievalSession retrieval = _retrievals.GetOrAdd(session, static (s, sink) => sink.BeginRetrieval(s.RemoteStaticKey), _mailboxes);
+
+        // The sequence is the number of answers the client has read on this link: those are delivered (docs/client.md).
+        _mailboxes.Acknowledge(retrieval, sequence);
+        if (retrieval.BeginRetrieval() > MaxRetrievalsPerSession)
+        {
+            // A client that asks faster than it reads would pile up parked requests and answers waiting to be sent.
+            retrieval.EndRetrieval();
+            session.Close(LinkCloseReason.RetrievalLimit);
+            return false;
+        }
+
+        _ = ReplyAsync(session, retrieval, sequence);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a retrieval: the oldest message at once if there is one; otherwise the request is parked and
+    /// answered the moment a message arrives (long polling: no poll interval in the latency). MessageEmpty
+    /// only when parking is impossible (too many retrievals parked over all clients).
+    /// </summary>
+    private async Task ReplyAsync(LinkSession session, RetrievalSession retrieval, uint sequence)
+    {
+        while (!TryAnswerNow(session, retrieval, sequence))
+        {
+            switch (_mailboxes!.TryPark(retrieval, () => session.CloseReason is null && TryAnswerNow(session, retrieval, sequence)))
+            {
+                case ParkOutcome.Parked:
+                    return;
+                case ParkOutcome.Refused:
+                    await SendEmptyAsync(session, retrieval, sequence).ConfigureAwait(false);
+                    return;
+                case ParkOutcome.Ended:
+                    retrieval.EndRetrieval();
+                    return;
+                default:
+                    // A message arrived between the look and the park: take it.
+                    continue;
+            }
+        }
+    }
+
+    private async Task SendEmptyAsync(LinkSession session, RetrievalSession? retrieval, uint sequence)
+    {
+        try
+        {
+            _ = await session.SendAsync(frame =>
+            {
+                if (WireCodec.TryEncode(WireCommand.MessageEmpty(sequence), frame, _framing) != WireEncodeResult.Ok)
+                {
+                    return false;
+                }
+
+                // Under the send gate: Empty answers are numbered in wire order like the others.
+                retrieval?.CountEmptyAnswer();
+                return true;
+            }).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link was disposed while the answer waited for its turn.
+        }
+        finally
+        {
+            retrieval?.EndRetrieval();
+        }
+    }
+
+    /// <summary>Sends the oldest message (leased to the session) if there is one (true), without waiting for the send to finish.</summary>
+    private bool TryAnswerNow(LinkSession session, RetrievalSession retrieval, uint sequence)
+    {
+        if (!_mailboxes!.TryLease(retrieval, out RetrievalLease? lease, out int remaining))
         {
             return false;
         }
 
-        _ = SendMessageAsync(session, sequence, message, remaining);
+        _ = SendMessageAsync(session, retrieval, sequence, lease!, remaining);
         return true;
     }
 
-    private async Task SendMessageAsync(LinkSession session, uint sequence, StoredMessage message, int remaining)
+    private async Task SendMessageAsync(LinkSession session, RetrievalSession retrieval, uint sequence, RetrievalLease lease, int remaining)
     {
         try
         {
             byte hint = (byte)Math.Min(255, remaining);
-            bool sent = await session.SendAsync(frame => WireCodec.TryEncode(
+            LeaseEncoder encode = (in StoredMessage message, Span<byte> frame) => WireCodec.TryEncode(
                 message.IsSurbReply
                     ? WireCommand.MessageAck(hint, sequence, message.SurbId.AsReadOnlySpan(), message.Payload)
                     : WireCommand.Message(hint, sequence, message.Payload),
                 frame,
-                _framing) == WireEncodeResult.Ok).ConfigureAwait(false);
-            if (!sent)
-            {
-                // The link went away with the message: it is lost like any message of a vanished client.
-                _metrics.PacketDropped(DropReason.Overload);
-            }
+                _framing) == WireEncodeResult.Ok;
+
+            // Not sent (the link went away): the message stays leased and goes back to the mailbox when the session ends.
+            _ = await session.SendAsync(frame => retrieval.TryWriteAnswer(lease, frame, encode)).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link was disposed while the answer waited for its turn: the same as not sent.
         }
         finally
         {
-            message.Return();
+            retrieval.EndRetrieval();
         }
     }
 }

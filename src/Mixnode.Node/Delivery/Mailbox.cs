@@ -1,23 +1,23 @@
-using System.Buffers;
-
 namespace Mixnode.Node.Delivery;
 
 /// <summary>
-/// The bounded queue of one recipient. When full, the oldest message goes (the recipient is not fetching;
-/// the newest is likelier to matter), and the caller counts it. Buffers come from the shared array pool
-/// and go back when a message is fetched or dropped.
+/// The queue of one recipient, oldest first, and the retrievals parked on it. Bounded: queued plus handed-out
+/// (leased, not yet acknowledged) messages never exceed the capacity, and a full mailbox refuses the *new* message,
+/// so a flood cannot push out mail already waiting (the provider cannot tell senders apart: see docs/security.md).
+/// A mailbox with no message, no lease and no parked retrieval is removed by its sink; once removed it refuses
+/// everything and its users look the recipient up again.
 /// </summary>
 internal sealed class Mailbox
 {
-    /// <summary>Retrievals parked while the mailbox was empty (long polling); bounded so a client cannot pile them up.</summary>
-    public const int MaxWaiters = 16;
-
-    private readonly Queue<StoredMessage> _messages = new();
-    private readonly Queue<Func<bool>> _waiters = new();
+    private readonly LinkedList<StoredMessage> _messages = new();
+    private readonly LinkedList<ParkedRetrieval> _waiters = new();
     private readonly int _capacity;
+    private int _leased;
+    private bool _removed;
 
     public Mailbox(int capacity) => _capacity = capacity;
 
+    /// <summary>Messages queued now (not those handed out and awaiting acknowledgement).</summary>
     public int Count
     {
         get
@@ -29,81 +29,188 @@ internal sealed class Mailbox
         }
     }
 
-    /// <summary>
-    /// Parks a retrieval until a message arrives: false when a message is already there (fetch it now) or when
-    /// too many retrievals wait. The waiter returns false if it can no longer take a message (its link closed).
-    /// </summary>
-    public bool TryPark(Func<bool> waiter, out bool full)
+    /// <summary>Messages handed out and not yet acknowledged or given back.</summary>
+    public int Leased
+    {
+        get
+        {
+            lock (_messages)
+            {
+                return _leased;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="message"/> at the tail unless the mailbox is full or removed; the caller then wakes a waiter.</summary>
+    public MailboxAddResult TryAdd(in StoredMessage message)
     {
         lock (_messages)
         {
-            full = _waiters.Count >= MaxWaiters;
-            if (_messages.Count > 0 || full)
+            if (_removed)
             {
+                return MailboxAddResult.Removed;
+            }
+
+            if (_messages.Count + _leased >= _capacity)
+            {
+                return MailboxAddResult.Full;
+            }
+
+            _messages.AddLast(message);
+            return MailboxAddResult.Added;
+        }
+    }
+
+    /// <summary>Parks a retrieval while the mailbox is empty; <see cref="ParkResult.MessageWaiting"/> when there is one to take now.</summary>
+    public ParkResult TryPark(ParkedRetrieval waiter)
+    {
+        lock (_messages)
+        {
+            if (_removed)
+            {
+                return ParkResult.Removed;
+            }
+
+            if (_messages.Count > 0)
+            {
+                return ParkResult.MessageWaiting;
+            }
+
+            _waiters.AddLast(waiter);
+            return ParkResult.Parked;
+        }
+    }
+
+    /// <summary>The oldest parked retrieval, taken off the list, if a message is there for it.</summary>
+    public bool TryTakeWaiter(out ParkedRetrieval? waiter)
+    {
+        lock (_messages)
+        {
+            if (_messages.Count == 0 || _waiters.First is not { } first)
+            {
+                waiter = null;
                 return false;
             }
 
-            _waiters.Enqueue(waiter);
+            waiter = first.Value;
+            _waiters.RemoveFirst();
             return true;
         }
     }
 
-    /// <summary>Adds a copy, then wakes one parked retrieval; returns true when an older message had to be dropped to make room.</summary>
-    public bool Add(in DeliveredMessage message)
+    /// <summary>Removes the parked retrievals of one session (it ended); returns how many there were.</summary>
+    public int RemoveWaitersOf(RetrievalSession owner)
     {
-        bool dropped = Store(message);
-        WakeWaiter();
-        return dropped;
-    }
-
-    private void WakeWaiter()
-    {
-        while (true)
+        lock (_messages)
         {
-            Func<bool>? waiter;
-            lock (_messages)
+            int removed = 0;
+            for (LinkedListNode<ParkedRetrieval>? node = _waiters.First; node is not null;)
             {
-                if (_messages.Count == 0 || !_waiters.TryDequeue(out waiter))
+                LinkedListNode<ParkedRetrieval>? next = node.Next;
+                if (ReferenceEquals(node.Value.Owner, owner))
                 {
-                    return;
+                    _waiters.Remove(node);
+                    removed++;
                 }
+
+                node = next;
             }
 
-            // Outside the lock: the waiter fetches from this mailbox. One that is gone passes the turn on.
-            if (waiter())
+            return removed;
+        }
+    }
+
+    /// <summary>Takes the oldest message; with <paramref name="lease"/> it stays counted against the capacity until acknowledged or given back.</summary>
+    public bool TryTake(bool lease, out StoredMessage message, out int remaining)
+    {
+        lock (_messages)
+        {
+            if (_messages.First is not { } first)
             {
-                return;
+                message = default;
+                remaining = 0;
+                return false;
+            }
+
+            message = first.Value;
+            _messages.RemoveFirst();
+            if (lease)
+            {
+                _leased++;
+            }
+
+            remaining = _messages.Count;
+            return true;
+        }
+    }
+
+    /// <summary>A leased message was acknowledged (the caller frees it).</summary>
+    public void EndLease()
+    {
+        lock (_messages)
+        {
+            _leased--;
+        }
+    }
+
+    /// <summary>Leased messages that were not acknowledged go back to the head, in the order they were handed out.</summary>
+    public void GiveBack(IReadOnlyList<StoredMessage> messages)
+    {
+        lock (_messages)
+        {
+            for (int i = messages.Count - 1; i >= 0; i--)
+            {
+                _messages.AddFirst(messages[i]);
+            }
+
+            _leased -= messages.Count;
+        }
+    }
+
+    /// <summary>Takes every queued message that arrived before <paramref name="isExpired"/> says no more (they are oldest first).</summary>
+    public void TakeExpired(Func<long, bool> isExpired, List<StoredMessage> expired)
+    {
+        lock (_messages)
+        {
+            while (_messages.First is { } first && isExpired(first.Value.ArrivedTimestamp))
+            {
+                expired.Add(first.Value);
+                _messages.RemoveFirst();
             }
         }
     }
 
-    private bool Store(in DeliveredMessage message)
+    /// <summary>Marks the mailbox removed if nothing uses it (no message, lease or waiter); true when it was (the sink then drops it).</summary>
+    public bool TryMarkRemoved()
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(message.Payload.Length);
-        message.Payload.CopyTo(buffer);
-        var stored = new StoredMessage(buffer, message.Payload.Length, message.IsSurbReply, message.SurbId);
-        bool droppedOldest = false;
         lock (_messages)
         {
-            if (_messages.Count >= _capacity)
+            if (_removed || (_messages.Count == 0 && _leased == 0 && _waiters.Count == 0))
             {
-                StoredMessage oldest = _messages.Dequeue();
-                oldest.Return();
-                droppedOldest = true;
+                _removed = true;
+                return true;
             }
 
-            _messages.Enqueue(stored);
-        }
-
-        return droppedOldest;
-    }
-
-    /// <summary>Takes the oldest message; the caller owns it and must <see cref="StoredMessage.Return"/> it.</summary>
-    public bool TryTake(out StoredMessage message)
-    {
-        lock (_messages)
-        {
-            return _messages.TryDequeue(out message);
+            return false;
         }
     }
 }
+
+/// <summary>What <see cref="Mailbox.TryAdd"/> did.</summary>
+internal enum MailboxAddResult
+{
+    Added,
+    Full,
+    Removed,
+}
+
+/// <summary>What <see cref="Mailbox.TryPark"/> did.</summary>
+internal enum ParkResult
+{
+    Parked,
+    MessageWaiting,
+    Removed,
+}
+
+/// <summary>A retrieval waiting for mail: its session and how to answer it (false when it can no longer take a message).</summary>
+internal sealed record ParkedRetrieval(RetrievalSession Owner, Func<bool> Answer);

@@ -349,9 +349,9 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     {
         WireFraming framing = ClientLinkProtocol.Framing(_geometry);
         var settings = _options.Links.SessionSettings(framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
-        var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time);
+        var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time, _options.Delivery.MaxRetrievalsPerSession);
         NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
-        _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links, handler, _metrics, _logger, _time)
+        _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links.ForClientLinks(), handler, _metrics, _logger, _time)
         {
             LogPeerAddresses = !_options.SafeLogging,
         };

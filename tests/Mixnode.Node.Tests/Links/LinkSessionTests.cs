@@ -297,6 +297,40 @@ public sealed class LinkSessionTests
         Assert.Equal(LinkCloseReason.Closed, await initiatorLoop.WaitAsync(s_wait));
     }
 
+    [Fact]
+    public async Task A_peer_that_stops_reading_is_cut_off_at_the_send_timeout()
+    {
+        // Before: a send held back by a peer that never reads waited for ever, holding the send gate (and with it
+        // every answer and NoOp queued behind it) while the peer kept the link alive by sending.
+        var time = new FakeTimeProvider();
+        LinkSessionSettings sender = Settings() with { SendTimeout = TimeSpan.FromSeconds(30) };
+        await using Pair pair = await Pair.ConnectAsync(time, Settings(), sender);
+        await pair.EstablishAsync();
+        Task<LinkCloseReason> senderLoop = pair.Responder.RunReceiveLoopAsync(new RecordingCommandHandler());
+
+        // The initiator runs no receive loop: its pipe and the sockets fill, then a flush stays pending.
+        byte[] packet = RandomNumberGenerator.GetBytes(s_framing.PacketLength);
+        Task<bool>? stuck = null;
+        for (int i = 0; i < 100_000 && stuck is null; i++)
+        {
+            ValueTask<bool> send = pair.Responder.SendPacketAsync(packet);
+            if (!send.IsCompleted)
+            {
+                stuck = send.AsTask();
+            }
+        }
+
+        Assert.NotNull(stuck);
+        Assert.False(await Eventually.TrueAsync(() => stuck.IsCompleted, TimeSpan.FromMilliseconds(200)));
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Null(pair.Responder.CloseReason);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(LinkCloseReason.SendTimeout, pair.Responder.CloseReason);
+        Assert.False(await stuck.WaitAsync(s_wait));
+        Assert.Equal(LinkCloseReason.SendTimeout, await senderLoop.WaitAsync(s_wait));
+    }
+
     private static LinkSessionSettings Settings(long rekeyInterval = LinkProtocol.DefaultRekeyInterval, TimeSpan? idleTimeout = null, TimeSpan? noOpInterval = null) =>
         new(s_framing, s_handshakeTimeout, idleTimeout ?? s_idleTimeout, noOpInterval ?? s_noOpInterval, rekeyInterval);
 
