@@ -129,7 +129,12 @@ internal sealed class NodeKeyStore
     public Key LoadIdentityKey() => KeyFile.ReadEd25519(Path.Combine(Directory, IdentityKeyFile));
 
     /// <summary>The X25519 link (Noise static) key; the caller disposes it.</summary>
-    public X25519PrivateKey LoadLinkKey() => KeyFile.ReadX25519(Path.Combine(Directory, LinkKeyFile));
+    public X25519PrivateKey LoadLinkKey()
+    {
+        // The node loads this first at start: a key directory open to others is refused before any key is read.
+        KeyDirectory.CheckPrivate(Directory, MixDirectory);
+        return KeyFile.ReadX25519(Path.Combine(Directory, LinkKeyFile));
+    }
 
     public Bytes32 IdentityPublicKey()
     {
@@ -233,7 +238,34 @@ internal sealed class NodeKeyStore
             }
         }
 
+        DeleteStaleTemporaries();
         return deleted;
+    }
+
+    /// <summary>How old a leftover temporary file in <c>mix/</c> must be before rotation deletes it.</summary>
+    public static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Deletes what an interrupted atomic write left in <c>mix/</c> (<c>.&lt;name&gt;.&lt;random&gt;.tmp</c>): a
+    /// key that was never renamed into place was never used, but it is still a private key on disk. Only files older
+    /// than <see cref="StaleTemporaryAge"/>, so a <c>mixnode keygen</c> writing beside the running node is not cut short.
+    /// </summary>
+    private void DeleteStaleTemporaries()
+    {
+        string directory = Path.Combine(Directory, MixDirectory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return;
+        }
+
+        DateTime cutoff = DateTime.UtcNow - StaleTemporaryAge;
+        foreach (string file in System.IO.Directory.EnumerateFiles(directory, ".*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < cutoff)
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     /// <summary>The descriptor of this node from its keys (mix keys: every key file present).</summary>
