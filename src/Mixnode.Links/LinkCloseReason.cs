@@ -53,6 +53,12 @@ public enum LinkCloseReason
 
     /// <summary>A client kept more retrievals unanswered than a session may (parked plus being answered).</summary>
     RetrievalLimit,
+
+    /// <summary>Refused at accept: the source prefix (IPv4 /24, IPv6 /64) already has its maximum of connections.</summary>
+    LimitPerPrefix,
+
+    /// <summary>Refused at accept: the source prefix opened more connections per second than its handshake rate allows.</summary>
+    HandshakeRate,
 }
 
 internal static class LinkCloseReasonTags
@@ -75,6 +81,8 @@ internal static class LinkCloseReasonTags
         LinkCloseReason.RemovedFromTopology => "removed",
         LinkCloseReason.SendTimeout => "send_timeout",
         LinkCloseReason.RetrievalLimit => "retrieval_limit",
+        LinkCloseReason.LimitPerPrefix => "limit_per_prefix",
+        LinkCloseReason.HandshakeRate => "handshake_rate",
         _ => "other",
     };
 }

@@ -219,6 +219,38 @@ public sealed class LinkOptions
     [Range(1, 100_000)]
     public int MaxConnectionsPerAddress { get; set; } = 16;
 
+    /// <summary>
+    /// Connections accepted at once from one source prefix (IPv4 /24, IPv6 /64; docs/security.md): one host gets a whole
+    /// IPv6 /64, so a bound per address alone would not bound it. Topology members' addresses are not held to it.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConnectionsPerPrefix { get; set; } = 64;
+
+    /// <summary>
+    /// Node links: the last this many of <see cref="MaxConnections"/> (at most half of them) are only for addresses the
+    /// topology lists, so strangers holding connections open cannot keep the network's own links out.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int ReservedMemberConnections { get; set; } = 128;
+
+    /// <summary>
+    /// New connections per second one source prefix may open (token bucket rate); beyond it they are refused before the
+    /// handshake (reason handshake_rate). A handshake costs the responder three X25519 operations. Members are exempt.
+    /// </summary>
+    [Range(0.01, 1_000_000)]
+    public double HandshakesPerPrefixPerSecond { get; set; } = 20;
+
+    /// <summary>New connections one source prefix may open at once above its rate (bucket size).</summary>
+    [Range(1, 1_000_000)]
+    public int HandshakeBurstPerPrefix { get; set; } = 64;
+
+    /// <summary>
+    /// Source prefixes whose handshake (and, on providers, packet) rate a listener tracks at once; beyond it connections
+    /// from new prefixes are refused (reason limit_total) until idle ones expire. About 100 bytes each.
+    /// </summary>
+    [Range(16, 10_000_000)]
+    public int MaxTrackedPrefixes { get; set; } = 65_536;
+
     /// <summary>A handshake not finished by then is abandoned (slow-loris protection).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);

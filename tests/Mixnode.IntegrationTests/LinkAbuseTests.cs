@@ -66,7 +66,9 @@ public sealed class LinkAbuseTests
     {
         using var network = ChainTests.CreateNetwork();
         await using InProcessNode mix0 = await InProcessNode.StartAsync(network, "mix0",
-            "Mixnode:Links:HandshakeTimeout=00:00:03", "Mixnode:Links:MaxConnectionsPerAddress=16", "Mixnode:Links:MaxConnections=100");
+            "Mixnode:Links:HandshakeTimeout=00:00:03", "Mixnode:Links:MaxConnectionsPerAddress=16", "Mixnode:Links:MaxConnections=100",
+            // All the sources share 127.0.0.0/24 and none is a member: this test is about the per-address and total bounds.
+            "Mixnode:Links:MaxConnectionsPerPrefix=1000", "Mixnode:Links:HandshakeBurstPerPrefix=1000", "Mixnode:Links:ReservedMemberConnections=0");
 
         var sockets = new List<Socket>();
         try

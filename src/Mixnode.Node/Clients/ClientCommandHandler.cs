@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mixnode.Node.Delivery;
+using Mixnode.Node.Ingress;
 using Mixnode.Links;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;
@@ -16,8 +17,9 @@ namespace Mixnode.Node.Clients;
 /// request's sequence acknowledges the answers the client has read (<see cref="RetrievalSession"/>), and what it
 /// has not acknowledged when its link ends goes back to its mailbox.
 /// </summary>
-internal sealed class ClientCommandHandler : ILinkCommandHandler
+internal sealed class ClientCommandHandler : ILinkCommandHandler, ISourcePrefixAware
 {
+    private readonly PrefixRateLimiter _prefixes;
     private readonly IngressQueue _ingress;
     private readonly MailboxDeliverySink? _mailboxes;
     private readonly ClientOptions _options;
@@ -26,7 +28,7 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
     private readonly NodeMetrics _metrics;
     private readonly ConcurrentDictionary<LinkSession, RetrievalSession> _retrievals = new();
 
-    public ClientCommandHandler(IngressQueue ingress, MailboxDeliverySink? mailboxes, ClientOptions options, WireFraming framing, NodeMetrics metrics, TimeProvider time, int maxRetrievalsPerSession = 64)
+    public ClientCommandHandler(IngressQueue ingress, MailboxDeliverySink? mailboxes, ClientOptions options, WireFraming framing, NodeMetrics metrics, TimeProvider time, int maxRetrievalsPerSession = 64, int maxTrackedPrefixes = 65_536)
     {
         MaxRetrievalsPerSession = maxRetrievalsPerSession;
         _ingress = ingress;
@@ -35,6 +37,7 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
         _framing = framing;
         _metrics = metrics;
         _time = time;
+        _prefixes = new PrefixRateLimiter(options.PrefixRatePerSecond, options.PrefixBurst, maxTrackedPrefixes, time);
     }
 
     public bool Handle(LinkSession session, in WireCommand command)
@@ -47,7 +50,10 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
                     return false;
                 }
 
-                StateOf(session).Bucket.Take();
+                // Charged to the client and to its source prefix: reconnecting with a fresh key resets only the former.
+                ClientSessionState sender = StateOf(session);
+                sender.Bucket.Take();
+                sender.Prefix?.Take();
                 byte[] buffer = PacketBuffers.Rent(_framing.PacketLength);
                 command.Payload.CopyTo(buffer);
                 _ingress.EnqueueInBurst(new IngressPacket(buffer, _framing.PacketLength, _time.GetTimestamp(), session));
@@ -67,10 +73,13 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
     {
         ClientSessionState state = StateOf(session);
         TimeSpan debt = state.Bucket.Debt();
+
+        // The prefix's debt pauses every client of the prefix but cuts none off: it may be another client's doing.
+        TimeSpan shared = state.Prefix?.Debt() ?? TimeSpan.Zero;
         if (debt == TimeSpan.Zero)
         {
             state.ThrottledSince = 0;
-            return TimeSpan.Zero;
+            return shared;
         }
 
         if (state.ThrottledSince == 0)
@@ -87,8 +96,24 @@ internal sealed class ClientCommandHandler : ILinkCommandHandler
 
         // A pipe-full of packets can put a client many seconds in debt: pause no longer than the cut-off
         // allows, so a client that stays over its rate is cut off on time rather than after its whole debt.
-        return debt < left ? debt : left + TimeSpan.FromMilliseconds(1);
+        TimeSpan own = debt < left ? debt : left + TimeSpan.FromMilliseconds(1);
+        return own > shared ? own : shared;
     }
+
+    /// <summary>The listener admitted a client connection from <paramref name="prefix"/>: its packets are charged there too.</summary>
+    public bool TryAttach(LinkSession session, SourcePrefix prefix)
+    {
+        PrefixLease? lease = _prefixes.Lease(prefix);
+        if (lease is null)
+        {
+            return false;
+        }
+
+        session.State = new ClientSessionState(new TokenBucket(_options.RatePerSecond, _options.Burst, _time), lease);
+        return true;
+    }
+
+    public void Detach(LinkSession session) => (session.State as ClientSessionState)?.Prefix?.Dispose();
 
     private ClientSessionState StateOf(LinkSession session)
     {

@@ -2,7 +2,7 @@ namespace Mixnode.Node.Clients;
 
 /// <summary>
 /// A token bucket on an injected clock: <see cref="Rate"/> tokens per second up to <see cref="Burst"/>.
-/// Not thread-safe: one per client session, used from that session's receive loop.
+/// Not thread-safe: one per client session, used from that session's receive loop (shared ones are used under a lock).
 /// </summary>
 internal sealed class TokenBucket
 {
@@ -28,6 +28,19 @@ internal sealed class TokenBucket
     {
         Refill();
         _tokens -= 1;
+    }
+
+    /// <summary>Takes one token if there is one (a hard limit, no debt): false when the bucket is empty.</summary>
+    public bool TryTake()
+    {
+        Refill();
+        if (_tokens < 1)
+        {
+            return false;
+        }
+
+        _tokens -= 1;
+        return true;
     }
 
     /// <summary>How long the client must wait until it is back within its rate (zero when it is).</summary>

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Mixnode.Links;
+using Mixnode.Node.Clients;
+using Mixnode.Node.Telemetry;
 using Mixnode.Node.Forwarding;
 using Mixnode.Sphinx;
 
@@ -10,6 +12,14 @@ namespace Mixnode.Node.Delivery;
 /// <summary>
 /// A provider's built-in echo: a message addressed to <see cref="RecipientId"/> starts with a SURB; the rest
 /// of the message goes back through that SURB. Clients use it for loop traffic and round-trip measurement.
+/// <para>
+/// Each reply is a packet the provider makes and sends into the network on nobody's account: the message came through
+/// the mix network, so the provider cannot tell who sent it (the sender was charged once, at its own provider's
+/// client rate, for the request). So replies have a budget of their own for everyone together
+/// (<see cref="Clients.ClientOptions.EchoRatePerSecond"/>); beyond it a message gets no reply and is counted
+/// (dropped, reason echo_limit), and replies the provider routes back to itself go in the client lane of its
+/// ingress queue, never the mix links' lane.
+/// </para>
 /// </summary>
 internal sealed class EchoService
 {
@@ -21,10 +31,16 @@ internal sealed class EchoService
     private readonly Action<byte[], long> _toSelf;
     private readonly IPacketForwarder _forwarder;
     private readonly TimeProvider _time;
+    private readonly TokenBucket? _budget;
+    private readonly NodeMetrics? _metrics;
 
     /// <param name="toSelf">Takes a reply packet whose first hop is this node back to its own unwrap stage (buffer, arrival timestamp).</param>
-    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<byte[], long> toSelf, IPacketForwarder forwarder, TimeProvider time)
+    /// <param name="budget">Replies allowed (shared by all crypto workers, used under a lock); null: no limit.</param>
+    /// <param name="metrics">Counts the messages refused for lack of budget.</param>
+    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<byte[], long> toSelf, IPacketForwarder forwarder, TimeProvider time, TokenBucket? budget = null, NodeMetrics? metrics = null)
     {
+        _budget = budget;
+        _metrics = metrics;
         _geometry = geometry;
         _ownId = ownId;
         _toSelf = toSelf;
@@ -32,13 +48,22 @@ internal sealed class EchoService
         _time = time;
     }
 
-    /// <summary>Sends the reply; false when the message holds no usable SURB.</summary>
+    /// <summary>
+    /// Sends the reply, or refuses it (counted, reason echo_limit) when the echo budget is spent; false when the message
+    /// holds no usable SURB.
+    /// </summary>
     public bool TryReply(ReadOnlySpan<byte> message)
     {
         int surbLength = _geometry.SurbLength;
         if (message.Length < surbLength)
         {
             return false;
+        }
+
+        if (!TryCharge())
+        {
+            _metrics?.PacketDropped(DropReason.EchoLimit);
+            return true;
         }
 
         byte[] reply = ArrayPool<byte>.Shared.Rent(_geometry.ForwardPayloadLength);
@@ -74,4 +99,16 @@ internal sealed class EchoService
         }
     }
 
+    private bool TryCharge()
+    {
+        if (_budget is null)
+        {
+            return true;
+        }
+
+        lock (_budget)
+        {
+            return _budget.TryTake();
+        }
+    }
 }

@@ -50,6 +50,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private CryptoWorkerPool? _workers;
     private LinkListener? _listener;
     private LinkListener? _clientListener;
+    private MemberAddresses? _members;
     private readonly List<ITimer> _retirements = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task? _warmUp;
@@ -94,10 +95,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         var reBlinder = new ReBlinder(_time);
         (MixingStrategy strategy, PoolParameters? pool) = NodeOptionsValidator.ResolveMixing(_options.Mixing, network.Mixing);
         _mixer = MixerFactory.Create(strategy, pool, _options.DelayQueueCapacity, _options.ReleaseQuantum, _time, _outbound, _metrics, reBlinder);
-        _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics);
+        _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics, _options.Clients.IngressQueueCapacity);
         IngressQueue ingress = _ingress;
         int packetLength = _geometry.PacketLength;
-        EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now)), _outbound, _time) : null;
+        EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now), IngressLane.Client), _outbound, _time, new TokenBucket(_options.Clients.EchoRatePerSecond, _options.Clients.EchoBurst, _time), _metrics) : null;
         var loops = new LoopTracker(_metrics);
         _metrics.ObserveNode(() => Gauges(loops));
         _processor = new PacketProcessor(_geometry, _keys, _replay, _mixer, _sink, _metrics, _time, MaxDelay(network), echo, reBlinder, acceptsDeliveries: provider, loops: loops);
@@ -106,7 +107,8 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _workers.Start(workers);
 
         NodeOptionsValidator.TryParseEndPoint(_options.ListenAddress, out IPEndPoint endPoint);
-        _listener = new LinkListener(endPoint, _linkKey, key => _topology.Current.TryGetNodeByLinkKey(key.Span, out _), settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time)
+        _members = new MemberAddresses(network);
+        _listener = new LinkListener(endPoint, _linkKey, key => _topology.Current.TryGetNodeByLinkKey(key.Span, out _), settings, _options.Links, new InboundCommandHandler(_ingress, _time, _geometry.PacketLength), _metrics, _logger, _time, _members)
         {
             LogPeerAddresses = !_options.SafeLogging,
         };
@@ -349,7 +351,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     {
         WireFraming framing = ClientLinkProtocol.Framing(_geometry);
         var settings = _options.Links.SessionSettings(framing) with { Prologue = ClientLinkProtocol.Prologue(framing) };
-        var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time, _options.Delivery.MaxRetrievalsPerSession);
+        var handler = new ClientCommandHandler(ingress, _sink as MailboxDeliverySink, _options.Clients, framing, _metrics, _time, _options.Delivery.MaxRetrievalsPerSession, _options.Links.MaxTrackedPrefixes);
         NodeOptionsValidator.TryParseEndPoint(_options.ClientListenAddress, out IPEndPoint endPoint);
         _clientListener = new LinkListener(endPoint, _linkKey!, static _ => true, settings, _options.Links.ForClientLinks(), handler, _metrics, _logger, _time)
         {
@@ -367,6 +369,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         // Peers no longer in the network lose their links both ways: ours to them, and theirs to us (which the
         // listener's handshake check would refuse from now on anyway).
         _outbound?.OnTopologyChanged(network);
+        _members?.Update(network);
         _listener?.CloseWhere(key => !network.TryGetNodeByLinkKey(key.AsReadOnlySpan(), out _), LinkCloseReason.RemovedFromTopology);
         _processor?.UpdateMaxDelay(MaxDelay(network));
         KeepNextHopsUp(network);

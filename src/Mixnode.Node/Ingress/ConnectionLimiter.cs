@@ -1,23 +1,30 @@
 using System.Net;
-using Mixnode.Links;
 
 namespace Mixnode.Node.Ingress;
 
 /// <summary>
-/// Admission at accept time: at most N connections in all and M per source address, so one host cannot
-/// take every slot. The addresses are kept only as counters in memory, never logged or exported.
+/// Admission at accept time: at most N connections in all, M per source address and P per source prefix
+/// (<see cref="SourcePrefix"/>: IPv4 /24, IPv6 /64), so one host or one rented network cannot take every slot.
+/// The last <c>reservedForMembers</c> slots are only for sources that are topology members (the node-link listener
+/// knows its peers' addresses), so strangers filling the listener cannot keep the network's own links out. The
+/// addresses are kept only as counters in memory, never logged or exported.
 /// </summary>
 internal sealed class ConnectionLimiter
 {
     private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private readonly Dictionary<SourcePrefix, int> _perPrefix = [];
     private readonly int _maxTotal;
     private readonly int _maxPerAddress;
+    private readonly int _maxPerPrefix;
+    private readonly int _maxStrangers;
     private int _total;
 
-    public ConnectionLimiter(int maxTotal, int maxPerAddress)
+    public ConnectionLimiter(int maxTotal, int maxPerAddress, int maxPerPrefix = int.MaxValue, int reservedForMembers = 0)
     {
         _maxTotal = maxTotal;
         _maxPerAddress = maxPerAddress;
+        _maxPerPrefix = maxPerPrefix;
+        _maxStrangers = Math.Max(0, maxTotal - reservedForMembers);
     }
 
     public int Total
@@ -31,11 +38,16 @@ internal sealed class ConnectionLimiter
         }
     }
 
-    public AdmissionResult TryAdmit(IPAddress address)
+    /// <param name="member">
+    /// The source address is a topology member's: it may use the reserved slots and is not held to the per-prefix
+    /// bound (members may share a hosting network); the per-address bound still applies.
+    /// </param>
+    public AdmissionResult TryAdmit(IPAddress address, bool member = false)
     {
+        SourcePrefix prefix = SourcePrefix.Of(address);
         lock (_perAddress)
         {
-            if (_total >= _maxTotal)
+            if (_total >= (member ? _maxTotal : _maxStrangers))
             {
                 return AdmissionResult.TotalLimit;
             }
@@ -46,7 +58,14 @@ internal sealed class ConnectionLimiter
                 return AdmissionResult.PerAddressLimit;
             }
 
+            _perPrefix.TryGetValue(prefix, out int inPrefix);
+            if (!member && inPrefix >= _maxPerPrefix)
+            {
+                return AdmissionResult.PerPrefixLimit;
+            }
+
             _perAddress[address] = count + 1;
+            _perPrefix[prefix] = inPrefix + 1;
             _total++;
             return AdmissionResult.Admitted;
         }
@@ -54,6 +73,7 @@ internal sealed class ConnectionLimiter
 
     public void Release(IPAddress address)
     {
+        SourcePrefix prefix = SourcePrefix.Of(address);
         lock (_perAddress)
         {
             if (_perAddress.TryGetValue(address, out int count))
@@ -67,6 +87,18 @@ internal sealed class ConnectionLimiter
                     _perAddress[address] = count - 1;
                 }
 
+                if (_perPrefix.TryGetValue(prefix, out int inPrefix))
+                {
+                    if (inPrefix <= 1)
+                    {
+                        _perPrefix.Remove(prefix);
+                    }
+                    else
+                    {
+                        _perPrefix[prefix] = inPrefix - 1;
+                    }
+                }
+
                 _total--;
             }
         }
@@ -78,4 +110,5 @@ internal enum AdmissionResult
     Admitted,
     TotalLimit,
     PerAddressLimit,
+    PerPrefixLimit,
 }

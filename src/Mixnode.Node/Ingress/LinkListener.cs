@@ -12,8 +12,11 @@ using Mixnode.Sphinx.Crypto;
 namespace Mixnode.Node.Ingress;
 
 /// <summary>
-/// Accepts links from other nodes. Admission limits apply before any work (total and per source address);
-/// then the Noise handshake, in which the peer must present a link key the current topology lists; then
+/// Accepts links from other nodes (or, with the client handler, from clients). Admission limits apply before any
+/// work: total, per source address and per source prefix (<see cref="SourcePrefix"/>), with the last
+/// <see cref="LinkOptions.ReservedMemberConnections"/> slots kept for topology members' addresses, then a handshake
+/// rate per source prefix (each handshake costs the responder three X25519 operations before it knows who is calling;
+/// members' addresses are exempt); then the Noise handshake, in which the peer must present a link key the current topology lists; then
 /// the session's receive loop until the link ends. Each ending is counted by reason; none is logged with
 /// an address.
 /// </summary>
@@ -29,13 +32,16 @@ internal sealed class LinkListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConnectionLimiter _limiter;
+    private readonly PrefixRateLimiter _handshakes;
+    private readonly MemberAddresses? _members;
     private readonly ConcurrentDictionary<LinkSession, Task> _sessions = new();
     private readonly CancellationTokenSource _stop = new();
     private Socket? _socket;
     private Task _acceptLoop = Task.CompletedTask;
 
     /// <param name="acceptPeer">Decides on the peer's static key: node links accept topology link keys; client links accept any key.</param>
-    public LinkListener(IPEndPoint endPoint, X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer, LinkSessionSettings settings, LinkOptions options, ILinkCommandHandler handler, NodeMetrics metrics, ILogger logger, TimeProvider time)
+    /// <param name="members">The topology members' addresses (node links); null for the client listener, which has no members and reserves nothing.</param>
+    public LinkListener(IPEndPoint endPoint, X25519PrivateKey linkKey, Func<ReadOnlyMemory<byte>, bool> acceptPeer, LinkSessionSettings settings, LinkOptions options, ILinkCommandHandler handler, NodeMetrics metrics, ILogger logger, TimeProvider time, MemberAddresses? members = null)
     {
         _endPoint = endPoint;
         _linkKey = linkKey;
@@ -46,7 +52,9 @@ internal sealed class LinkListener : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _limiter = new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress);
+        _members = members;
+        _limiter = new ConnectionLimiter(options.MaxConnections, options.MaxConnectionsPerAddress, options.MaxConnectionsPerPrefix, members is null ? 0 : ReservedFor(options));
+        _handshakes = new PrefixRateLimiter(options.HandshakesPerPrefixPerSecond, options.HandshakeBurstPerPrefix, options.MaxTrackedPrefixes, time);
     }
 
     /// <summary>Debug lines name the peer's address (Mixnode:SafeLogging=false only; off by default).</summary>
@@ -136,21 +144,67 @@ internal sealed class LinkListener : IAsyncDisposable
             }
 
             IPAddress address = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-            AdmissionResult admission = _limiter.TryAdmit(address);
-            if (admission != AdmissionResult.Admitted)
+            if (address.IsIPv4MappedToIPv6)
             {
-                _metrics.LinkClosed(admission == AdmissionResult.TotalLimit ? LinkCloseReason.LimitTotal : LinkCloseReason.LimitPerAddress);
+                address = address.MapToIPv4();
+            }
+
+            LinkCloseReason? refusal = Admit(address);
+            if (refusal is { } refused)
+            {
+                _metrics.LinkClosed(refused);
                 client.Dispose();
                 continue;
             }
 
             var connection = new SocketPipeConnection(client, _options.PauseThresholdBytes);
             var session = new LinkSession(connection, _settings, _time, initiator: false);
+            if (_handler is ISourcePrefixAware aware && !aware.TryAttach(session, SourcePrefix.Of(address)))
+            {
+                _metrics.LinkClosed(LinkCloseReason.LimitTotal);
+                _limiter.Release(address);
+                await session.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Task run = RunSessionAsync(session, address, started.Task);
             _sessions[session] = run;
             started.SetResult();
         }
+    }
+
+    /// <summary>The member reserve, at most half the slots: strangers (new nodes, and clients on a provider) always keep the rest.</summary>
+    internal static int ReservedFor(LinkOptions options) => Math.Min(options.ReservedMemberConnections, options.MaxConnections / 2);
+
+    /// <summary>
+    /// The accept-time checks, cheapest and least shared first; null admits (and takes a slot that the session's end
+    /// gives back). The handshake token is taken last, so a connection refused for a slot does not also use one up.
+    /// </summary>
+    private LinkCloseReason? Admit(IPAddress address)
+    {
+        bool member = _members?.Contains(address) == true;
+        switch (_limiter.TryAdmit(address, member))
+        {
+            case AdmissionResult.TotalLimit:
+                return LinkCloseReason.LimitTotal;
+            case AdmissionResult.PerAddressLimit:
+                return LinkCloseReason.LimitPerAddress;
+            case AdmissionResult.PerPrefixLimit:
+                return LinkCloseReason.LimitPerPrefix;
+        }
+
+        if (!member)
+        {
+            PrefixTake take = _handshakes.TryTake(SourcePrefix.Of(address));
+            if (take != PrefixTake.Taken)
+            {
+                _limiter.Release(address);
+                return take == PrefixTake.Empty ? LinkCloseReason.HandshakeRate : LinkCloseReason.LimitTotal;
+            }
+        }
+
+        return null;
     }
 
     private async Task RunSessionAsync(LinkSession session, IPAddress address, Task registered)
@@ -195,6 +249,7 @@ internal sealed class LinkListener : IAsyncDisposable
             }
 
             await session.DisposeAsync().ConfigureAwait(false);
+            (_handler as ISourcePrefixAware)?.Detach(session);
             _limiter.Release(address);
             _sessions.TryRemove(session, out _);
         }

@@ -32,6 +32,9 @@ public enum DropReason
 
     /// <summary>The node stopped while the packet was held, and its delay ended after the shutdown timeout.</summary>
     Shutdown,
+
+    /// <summary>A message to the provider's echo service beyond the echo rate (Clients:EchoRatePerSecond): no reply is made.</summary>
+    EchoLimit,
 }
 
 internal static class DropReasonTags
@@ -48,6 +51,7 @@ internal static class DropReasonTags
         DropReason.PeerDown => "peer_down",
         DropReason.NotProvider => "not_provider",
         DropReason.Shutdown => "shutdown",
+        DropReason.EchoLimit => "echo_limit",
         _ => "other",
     };
 }

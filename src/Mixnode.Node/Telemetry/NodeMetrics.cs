@@ -29,6 +29,9 @@ public sealed class NodeMetrics
     private readonly Counter<long> _coverDropsReceived;
     private readonly Counter<long> _replayFlushFailures;
     private readonly Counter<long> _replayOpenFailures;
+    private readonly Counter<long> _ingressDropped;
+    private static readonly KeyValuePair<string, object?>[] s_laneMix = [new("lane", "mix")];
+    private static readonly KeyValuePair<string, object?>[] s_laneClient = [new("lane", "client")];
     private readonly Counter<long> _mailboxDropped;
     private readonly Counter<long> _retrievalsRefused;
     private readonly KeyValuePair<string, object?>[][] _mailboxDropTags;
@@ -62,6 +65,7 @@ public sealed class NodeMetrics
         _loopsSent = Meter.CreateCounter<long>("mixnode.cover.loops.sent", "{packet}", "Loop cover packets this node sent through the network to itself.");
         _loopsReturned = Meter.CreateCounter<long>("mixnode.cover.loops.returned", "{packet}", "This node's loop cover packets that came back.");
         _coverDropsReceived = Meter.CreateCounter<long>("mixnode.cover.drops.received", "{packet}", "Clients' drop cover packets that ended here (providers).");
+        _ingressDropped = Meter.CreateCounter<long>("mixnode.ingress.dropped", "{packet}", "Packets dropped because their ingress lane (mix links or clients) was full, by lane (also counted as packets.dropped overload).");
         _replayFlushFailures = Meter.CreateCounter<long>("mixnode.replay.filter.flush_failures", "{flush}", "Background flushes (msync) of a replay filter that failed; retried at the next interval.");
         _replayOpenFailures = Meter.CreateCounter<long>("mixnode.replay.filter.open_failures", "{filter}", "Replay filters of a usable mix key found missing, damaged or replaced while running (that key's packets are refused).");
         Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue (\"mix\" is the mixer's pool).");
@@ -97,6 +101,9 @@ public sealed class NodeMetrics
     public void ReplayFlushFailed() => _replayFlushFailures.Add(1);
 
     public void ReplayFilterOpenFailed() => _replayOpenFailures.Add(1);
+
+    /// <summary>A packet refused because its ingress lane was full (the caller also counts it as an overload drop).</summary>
+    internal void IngressDropped(Unwrap.IngressLane lane) => _ingressDropped.Add(1, lane == Unwrap.IngressLane.Mix ? s_laneMix : s_laneClient);
 
     public void MailboxDropped(MailboxDropReason reason, int count = 1) => _mailboxDropped.Add(count, _mailboxDropTags[(int)reason]);
 

@@ -83,4 +83,38 @@ public sealed class ConnectionLimiterTests
         });
         Assert.Equal(0, limiter.Total);
     }
+
+    [Fact]
+    public void One_IPv6_64_cannot_take_more_than_its_prefix_share_by_varying_its_addresses()
+    {
+        var limiter = new ConnectionLimiter(maxTotal: 100, maxPerAddress: 2, maxPerPrefix: 3);
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1::1")));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1::2")));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1:ffff::3")));
+        Assert.Equal(AdmissionResult.PerPrefixLimit, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1::4")));
+        Assert.Equal(AdmissionResult.PerPrefixLimit, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1:abcd::5")));
+
+        // Another /64, and an IPv4 /24, are other sources; a release gives the prefix its slot back.
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:2::1")));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(s_a));
+        limiter.Release(IPAddress.Parse("2001:db8:0:1::2"));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1::4")));
+        Assert.Equal(AdmissionResult.PerPrefixLimit, limiter.TryAdmit(IPAddress.Parse("2001:db8:0:1::6")));
+    }
+
+    [Fact]
+    public void Strangers_cannot_take_the_slots_reserved_for_topology_members()
+    {
+        var limiter = new ConnectionLimiter(maxTotal: 4, maxPerAddress: 10, maxPerPrefix: 10, reservedForMembers: 2);
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(s_a));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(s_b));
+        Assert.Equal(AdmissionResult.TotalLimit, limiter.TryAdmit(s_c));
+
+        // Members get the reserve, and are not held to the per-prefix bound (they may share a hosting network).
+        IPAddress member = IPAddress.Parse("203.0.113.5");
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(member, member: true));
+        Assert.Equal(AdmissionResult.Admitted, limiter.TryAdmit(IPAddress.Parse("203.0.113.6"), member: true));
+        Assert.Equal(AdmissionResult.TotalLimit, limiter.TryAdmit(IPAddress.Parse("203.0.113.7"), member: true));
+        Assert.Equal(4, limiter.Total);
+    }
 }

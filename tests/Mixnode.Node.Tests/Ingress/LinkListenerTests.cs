@@ -147,9 +147,45 @@ public sealed class LinkListenerTests : IAsyncDisposable
         Assert.Equal(1, listener.ConnectionCount);
     }
 
-    private LinkListener Start(LinkOptions options)
+    [Fact]
+    public async Task New_connections_from_one_prefix_beyond_its_handshake_rate_are_refused_before_any_handshake()
     {
-        _listener = new LinkListener(new IPEndPoint(IPAddress.Loopback, 0), _listenerKey, key => _topology.TryGetNodeByLinkKey(key.Span, out _), s_settings, options, _handler, _metrics, NullLogger.Instance, _time);
+        LinkListener listener = Start(new LinkOptions { HandshakeBurstPerPrefix = 2, HandshakesPerPrefixPerSecond = 1 });
+
+        // Three addresses of one /24 (none a member's): a fresh address is no fresh allowance.
+        await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.2"));
+        await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.3"));
+        Assert.True(await Eventually.TrueAsync(() => listener.ConnectionCount == 2, s_wait));
+        Socket refused = await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.4"));
+        Assert.True(await ClosedByPeerAsync(refused));
+        Assert.Equal(["handshake_rate"], ClosedReasons());
+        Assert.Equal(2, listener.ConnectionCount);
+
+        // A second later the prefix has a token again.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.5"));
+        Assert.True(await Eventually.TrueAsync(() => listener.ConnectionCount == 3, s_wait));
+    }
+
+    [Fact]
+    public async Task Strangers_filling_the_listener_leave_the_reserved_slots_to_topology_members()
+    {
+        // The member's address is the topology's (127.0.0.1); the strangers' are other addresses.
+        LinkListener listener = Start(new LinkOptions { MaxConnections = 4, ReservedMemberConnections = 2 }, new MemberAddresses(_topology));
+        await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.2"));
+        await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.3"));
+        Assert.True(await Eventually.TrueAsync(() => listener.ConnectionCount == 2, s_wait));
+        Socket refused = await ConnectRawAsync(listener, IPAddress.Parse("127.0.0.4"));
+        Assert.True(await ClosedByPeerAsync(refused));
+        Assert.Equal(["limit_total"], ClosedReasons());
+
+        await using LinkSession session = await ConnectAsync(listener, _memberKey);
+        Assert.Equal(3, listener.ConnectionCount);
+    }
+
+    private LinkListener Start(LinkOptions options, MemberAddresses? members = null)
+    {
+        _listener = new LinkListener(new IPEndPoint(IPAddress.Loopback, 0), _listenerKey, key => _topology.TryGetNodeByLinkKey(key.Span, out _), s_settings, options, _handler, _metrics, NullLogger.Instance, _time, members);
         _listener.Start();
         return _listener;
     }

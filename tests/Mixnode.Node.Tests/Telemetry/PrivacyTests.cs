@@ -33,15 +33,16 @@ public sealed partial class PrivacyTests
         "mixnode.cover.loops.return_ratio", "mixnode.links.peers",
         "mixnode.replay.filter.flush_failures", "mixnode.replay.filter.open_failures",
         "mixnode.mailbox.dropped", "mixnode.retrievals.refused",
+        "mixnode.ingress.dropped",
     ];
 
-    private static readonly string[] s_dropReasons = ["malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider", "shutdown"];
+    private static readonly string[] s_dropReasons = ["malformed", "mac", "replay", "overload", "delay", "no_route", "peer_down", "not_provider", "shutdown", "echo_limit"];
 
     private static readonly string[] s_closeReasons =
     [
         "closed", "handshake_timeout", "idle_timeout", "handshake_failed", "unknown_peer", "decrypt_failed",
         "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error", "rate_limited", "malformed_packet",
-        "removed", "send_timeout", "retrieval_limit",
+        "removed", "send_timeout", "retrieval_limit", "limit_per_prefix", "handshake_rate",
     ];
 
     private static readonly string[] s_directions = ["inbound", "outbound"];
@@ -54,6 +55,8 @@ public sealed partial class PrivacyTests
 
     private static readonly string[] s_retrievalRefusedReasons = ["parked_limit"];
 
+    private static readonly string[] s_ingressLanes = ["mix", "client"];
+
     /// <summary>The tag key each instrument may use (none for the rest).</summary>
     private static readonly Dictionary<string, (string Key, string[] Values)> s_tagOf = new()
     {
@@ -65,9 +68,10 @@ public sealed partial class PrivacyTests
         ["mixnode.links.peers"] = ("state", s_peerStates),
         ["mixnode.mailbox.dropped"] = ("reason", s_mailboxDropReasons),
         ["mixnode.retrievals.refused"] = ("reason", s_retrievalRefusedReasons),
+        ["mixnode.ingress.dropped"] = ("lane", s_ingressLanes),
     };
 
-    private static readonly string[] s_allowedTagKeys = ["reason", "direction", "queue", "state"];
+    private static readonly string[] s_allowedTagKeys = ["reason", "direction", "queue", "state", "lane"];
 
     // Placeholder names that would put a peer, a user or a secret into a log line, whatever the level.
     // Whole-name fragments are matched anywhere; short words only as a word of the camel-cased name ("Id" in
@@ -162,6 +166,11 @@ public sealed partial class PrivacyTests
             metrics.LinkClosed(reason);
         }
 
+        foreach (IngressLane lane in Enum.GetValues<IngressLane>())
+        {
+            metrics.IngressDropped(lane);
+        }
+
         foreach (MailboxDropReason reason in Enum.GetValues<MailboxDropReason>())
         {
             metrics.MailboxDropped(reason);
@@ -211,6 +220,7 @@ public sealed partial class PrivacyTests
         Assert.Equal(s_peerStates.Order(), TagValues(measurements, "mixnode.links.peers").Order());
         Assert.Equal(s_mailboxDropReasons.Order(), TagValues(measurements, "mixnode.mailbox.dropped").Order());
         Assert.Equal(s_retrievalRefusedReasons.Order(), TagValues(measurements, "mixnode.retrievals.refused").Order());
+        Assert.Equal(s_ingressLanes.Order(), TagValues(measurements, "mixnode.ingress.dropped").Order());
     }
 
     [Fact]

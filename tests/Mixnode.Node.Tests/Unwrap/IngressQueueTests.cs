@@ -104,6 +104,67 @@ public sealed class IngressQueueTests : IDisposable
         Assert.Equal(1, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
+    [Fact]
+    public void A_client_flood_fills_only_the_client_lane_and_packets_from_mix_links_still_get_in()
+    {
+        using var laneDrops = new MetricCollector<long>(_metrics.Meter, "mixnode.ingress.dropped");
+        using var dropped = new MetricCollector<long>(_metrics.Meter, "mixnode.packets.dropped");
+        var queue = new IngressQueue(16, _metrics, clientCapacity: 16);
+        for (int i = 0; i < 20; i++)
+        {
+            queue.Enqueue(new IngressPacket(Rent(1), 8, i), IngressLane.Client);
+        }
+
+        for (int i = 0; i < 16; i++)
+        {
+            queue.Enqueue(new IngressPacket(Rent(2), 8, 100 + i));
+        }
+
+        Assert.All(laneDrops.GetMeasurementSnapshot(), m => Assert.Equal("client", m.Tags["lane"]));
+        Assert.Equal(4, laneDrops.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(4, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(32, queue.Reader.Count);
+
+        // One more from a mix link is over the mix lane's own capacity: counted under its lane.
+        queue.Enqueue(new IngressPacket(Rent(2), 8, 200));
+        Assert.Equal(["client", "mix"], laneDrops.GetMeasurementSnapshot().Select(m => (string)m.Tags["lane"]!).Distinct().Order(StringComparer.Ordinal));
+        Drain(queue);
+    }
+
+    [Fact]
+    public void Workers_take_from_both_lanes_in_turn_so_neither_starves_the_other()
+    {
+        var queue = new IngressQueue(16, _metrics, clientCapacity: 16);
+        for (int i = 0; i < 6; i++)
+        {
+            queue.Enqueue(new IngressPacket(Rent(1), 8, i), IngressLane.Client);
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            queue.Enqueue(new IngressPacket(Rent(2), 8, 100 + i));
+        }
+
+        byte[] lanes = [.. Drain(queue)];
+        Assert.Equal(8, lanes.Length);
+
+        // The two mix packets are among the first four taken, not behind the client backlog.
+        Assert.Equal(2, lanes.Take(4).Count(l => l == 2));
+        Assert.True(queue.Reader.TryPeek(out _) is false);
+    }
+
+    private static List<byte> Drain(IngressQueue queue)
+    {
+        var markers = new List<byte>();
+        while (queue.Reader.TryRead(out IngressPacket packet))
+        {
+            markers.Add(packet.Buffer[0]);
+            PacketBuffers.Return(packet.Buffer);
+        }
+
+        return markers;
+    }
+
     private static byte[] Rent(byte marker)
     {
         byte[] buffer = PacketBuffers.Rent(3082);
