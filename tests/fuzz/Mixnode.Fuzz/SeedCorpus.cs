@@ -1,0 +1,165 @@
+using System.Text;
+using NSec.Cryptography;
+using Mixnode.Links.Wire;
+using Mixnode.Noise;
+using Mixnode.Pki;
+using Mixnode.Sphinx;
+using Mixnode.Sphinx.Commands;
+
+namespace Mixnode.Fuzz;
+
+/// <summary>
+/// Small valid inputs per target, made with the repo's own code and the harness's fixed keys (so they still open
+/// under the harness). Written once into <c>tests/fuzz/corpus</c> and committed; re-run after a format change.
+/// </summary>
+public static class SeedCorpus
+{
+    public static IReadOnlyDictionary<string, IReadOnlyList<byte[]>> Make() => new Dictionary<string, IReadOnlyList<byte[]>>
+    {
+        ["sphinx"] = SphinxSeeds(),
+        ["commands"] = CommandSeeds(),
+        ["wire"] = WireSeeds(),
+        ["noise"] = NoiseSeeds(),
+        ["pki"] = PkiSeeds(),
+        ["config"] = [File.Exists(ConfigExample) ? File.ReadAllBytes(ConfigExample) : Encoding.UTF8.GetBytes(MinimalConfig)],
+    };
+
+    /// <summary>The shipped example settings, relative to the repository root (where <c>run.sh</c> runs the seeds command).</summary>
+    private const string ConfigExample = "config/appsettings.json";
+
+    private const string MinimalConfig = """{ "Mixnode": { "Name": "mix-0", "ListenAddress": "127.0.0.1:30001", "Geometry": "vectors" } }""";
+
+    public static void Write(string directory)
+    {
+        foreach ((string target, IReadOnlyList<byte[]> seeds) in Make())
+        {
+            string folder = Path.Combine(directory, target);
+            Directory.CreateDirectory(folder);
+            for (int i = 0; i < seeds.Count; i++)
+            {
+                File.WriteAllBytes(Path.Combine(folder, $"seed-{i}"), seeds[i]);
+            }
+        }
+    }
+
+    private static byte[] Id(byte label) => Enumerable.Repeat(label, SphinxGeometry.NodeIdLength).ToArray();
+
+    private static List<byte[]> SphinxSeeds()
+    {
+        SphinxGeometry geometry = SphinxUnwrapTarget.Geometry;
+        byte[] other = X25519Public(9);
+        byte[] message = new byte[geometry.ForwardPayloadLength];
+        Encoding.ASCII.GetBytes("fuzz seed").CopyTo(message, 0);
+
+        // A packet this node forwards (first of three hops), and one it delivers (last and only hop).
+        PathHop[] forward =
+        [
+            new(Id(1), FuzzKeys.MixKey.PublicKey, RoutingCommands.Delay(50)),
+            new(Id(2), other, RoutingCommands.Delay(20)),
+            new(Id(3), other, RoutingCommands.ToRecipient(Id(4))),
+        ];
+        PathHop[] deliver = [new(Id(1), FuzzKeys.MixKey.PublicKey, RoutingCommands.ToRecipient(Id(4)))];
+        PathHop[] reply = [new(Id(1), FuzzKeys.MixKey.PublicKey, RoutingCommands.ToRecipient(Id(4)).WithSurbReply(new byte[SphinxGeometry.SurbIdLength]))];
+
+        var seeds = new List<byte[]>();
+        foreach ((PathHop[] path, int mode) in new[] { (forward, 0), (forward, SphinxUnwrapTarget.FixMac), (deliver, SphinxUnwrapTarget.FixMac), (reply, SphinxUnwrapTarget.FixMac | SphinxUnwrapTarget.FitLength) })
+        {
+            byte[] seed = new byte[1 + geometry.PacketLength];
+            seed[0] = (byte)mode;
+            SphinxPacketBuilder.CreatePacket(geometry, path, message, seed.AsSpan(1));
+            seeds.Add(seed);
+        }
+
+        return seeds;
+    }
+
+    private static byte[] X25519Public(byte label)
+    {
+        // Hashed, not a small number: clamping clears the low three bits, so small labels would collide.
+        byte[] scalar = System.Security.Cryptography.SHA256.HashData([(byte)'s', (byte)'e', (byte)'e', (byte)'d', label]);
+        using var key = new Sphinx.Crypto.X25519PrivateKey(scalar);
+        return key.PublicKey.ToArray();
+    }
+
+    private static List<byte[]> CommandSeeds()
+    {
+        RoutingCommands[] all =
+        [
+            RoutingCommands.Delay(1234).WithNextNodeHop(Id(1), Id(2)),
+            RoutingCommands.ToRecipient(Id(3)).WithSurbReply(new byte[SphinxGeometry.SurbIdLength]),
+            RoutingCommands.ToRecipient(Id(3)),
+        ];
+        var seeds = new List<byte[]>();
+        foreach (RoutingCommands commands in all)
+        {
+            byte[] block = new byte[SphinxGeometry.PerHopRoutingInfoLength];
+            RoutingCommandCodec.TryEncode(commands, block);
+            seeds.Add(block);
+        }
+
+        return seeds;
+    }
+
+    private static List<byte[]> WireSeeds()
+    {
+        WireFraming framing = WireFrameTarget.Framing;
+        byte[] packet = new byte[framing.PacketLength];
+        packet[0] = 0;
+        packet[2] = 7;
+        var seeds = new List<byte[]>
+        {
+            Encode(WireCommand.NoOp()),
+            Encode(WireCommand.Disconnect()),
+            Encode(WireCommand.SendPacket(packet)),
+            Encode(WireCommand.RetrieveMessage(5)),
+            Encode(WireCommand.GetConsensus(42)),
+            Encode(WireCommand.MessageEmpty(9)),
+            Encode(WireCommand.Consensus(0, "{}"u8)),
+        };
+        if (framing.MessagePayloadLength > 0)
+        {
+            seeds.Add(Encode(WireCommand.Message(3, 7, new byte[framing.MessagePayloadLength])));
+        }
+
+        return seeds;
+    }
+
+    private static byte[] Encode(WireCommand command)
+    {
+        byte[] buffer = new byte[WireCodec.EncodedLength(command)];
+        WireCodec.TryEncode(command, buffer, out int written);
+        return buffer[..written];
+    }
+
+    private static List<byte[]> NoiseSeeds()
+    {
+        byte[] first = new byte[HandshakeState.MaxMessageSize];
+        byte[] second = new byte[HandshakeState.MaxMessageSize];
+        byte[] payload = new byte[HandshakeState.MaxMessageSize];
+        using HandshakeState initiator = NoiseHandshakeTarget.Initiator();
+        using HandshakeState responder = NoiseHandshakeTarget.Responder();
+        initiator.WriteMessage([], first, out int firstLength);
+        responder.ReadMessage(first.AsSpan(0, firstLength), payload, out _);
+        responder.WriteMessage([], second, out int secondLength);
+        return [[0, .. first.AsSpan(0, firstLength)], [1, .. second.AsSpan(0, secondLength)]];
+    }
+
+    private static List<byte[]> PkiSeeds()
+    {
+        Key identity = FuzzKeys.NodeIdentity;
+        Bytes32 identityPublic = Bytes32.From(identity.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        var keys = new Dictionary<long, Bytes32> { [100] = Bytes32.From(X25519Public(10)), [101] = Bytes32.From(X25519Public(11)) };
+        var provider = new NodeDescriptor("provider-0", identityPublic, Bytes32.From(X25519Public(12)), ["127.0.0.1:30001"], NodeRole.Provider, NodeDescriptor.NoLayer, keys);
+        var mix = new NodeDescriptor("mix-0-0", Bytes32.From(X25519Public(13)), Bytes32.From(X25519Public(14)), ["127.0.0.1:30002"], NodeRole.Mix, 0, keys);
+        NetworkDocument document = NetworkDocument.Create([provider, mix], SphinxUnwrapTarget.Geometry, new MixingParameters(MixingParameters.DefaultMeanDelayMs, MixingParameters.DefaultLoopRatePerSecond), TimeSpan.FromMinutes(20), 100);
+        byte[] documentPayload = SignedNetworkDocument.Payload(document);
+        SignedDescriptor upload = SignedDescriptor.Create(provider, 100, identity);
+        return
+        [
+            [PkiDocumentTarget.SignedDocument, .. SignedNetworkDocument.Sign(document, FuzzKeys.Authority)],
+            [PkiDocumentTarget.DocumentPayload, .. documentPayload],
+            [PkiDocumentTarget.SignedUpload, .. upload.Envelope.Raw.Span],
+            [PkiDocumentTarget.UploadPayload, .. upload.Envelope.Payload.Span],
+        ];
+    }
+}
