@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Mixnode.Sphinx;
 using NSec.Cryptography;
 
@@ -72,6 +73,13 @@ internal sealed class SignedEnvelope
         if (raw.Length > MaxLength)
         {
             throw new SignedEnvelopeException(PkiRefusal.Oversized, $"message of {raw.Length} bytes is larger than the limit of {MaxLength}");
+        }
+
+        // JsonDocument checks structure, not the UTF-8 inside strings: reading such a string later throws
+        // InvalidOperationException, which no caller expects from a peer's bad message (found by fuzzing).
+        if (!Utf8.IsValid(raw.Span))
+        {
+            throw new SignedEnvelopeException(PkiRefusal.Malformed, "not valid JSON: the message is not valid UTF-8");
         }
 
         JsonDocument json;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Mixnode.Sphinx;
 using NSec.Cryptography;
 
@@ -99,6 +100,13 @@ internal static class SignedNetworkDocument
         if (file.Length > MaxLength)
         {
             throw new TopologyException(PkiRefusal.Oversized, $"the document is {file.Length} bytes, more than the limit of {MaxLength}");
+        }
+
+        // JsonDocument checks structure, not the UTF-8 inside strings: reading such a string later throws
+        // InvalidOperationException, which no caller expects from a bad document (found by fuzzing).
+        if (!Utf8.IsValid(file.Span))
+        {
+            throw new TopologyException(PkiRefusal.Malformed, "not valid JSON: the document is not valid UTF-8");
         }
 
         JsonDocument json;
