@@ -5,7 +5,7 @@ namespace Mixnode.Cli.Abuse;
 /// <summary>
 /// <c>mixnode abuse KIND (--topology FILE | --authorities FILE) --rate R --duration S [--provider NAME] [--clients N]
 /// [--messages K] [--flood M] [--delay-ms D] [--port node|client] [--node NAME] [--hold] [--concurrency C]
-/// [--allow-remote]</c>: reproduces one of the cheap attacks on a relay (issue 12) against one's own network, so that
+/// [--sources N] [--allow-remote]</c>: reproduces one of the cheap attacks on a relay (issue 12) against one's own network, so that
 /// the defences can be shown to work (docs/security.md, "Abuse and overload measurements"; benchmarks/abuse/run.sh).
 /// Only addresses on 127.0.0.0/8 unless --allow-remote.
 /// </summary>
@@ -38,10 +38,14 @@ internal static class AbuseCommand
             Description = "Attempts running at once at most (and handshake connections held); one due beyond that is skipped and counted.",
             DefaultValueFactory = _ => AbuseOptions.DefaultConcurrency,
         };
+        var sources = new Option<int>("--sources")
+        {
+            Description = "Spread connections over this many loopback source addresses of one /24 (127.0.0.2, 127.0.0.3, …), as an attacker with an address block would; 0: the OS's choice.",
+        };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a network with addresses outside 127.0.0.0/8. Only ever aim this at nodes you run." };
         var command = new Command("abuse", "Reproduce a cheap attack on a relay against your own network and count how the nodes answer.")
         {
-            kind, topology, authorities, authority, provider, rate, duration, clients, messages, flood, delay, port, node, hold, concurrency, allowRemote,
+            kind, topology, authorities, authority, provider, rate, duration, clients, messages, flood, delay, port, node, hold, concurrency, sources, allowRemote,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -62,6 +66,7 @@ internal static class AbuseCommand
                 Node = parse.GetValue(node),
                 Hold = parse.GetValue(hold),
                 Concurrency = parse.GetValue(concurrency),
+                Sources = parse.GetValue(sources),
                 AllowRemote = parse.GetValue(allowRemote),
             };
             return new AbuseRunner(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error).RunAsync(cancellation);

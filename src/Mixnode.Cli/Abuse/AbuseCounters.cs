@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 
 namespace Mixnode.Cli.Abuse;
@@ -14,6 +15,10 @@ internal sealed class AbuseCounters
     private long _refused;
     private long _errors;
     private long _skipped;
+    private readonly ConcurrentDictionary<string, long> _why = new(StringComparer.Ordinal);
+
+    /// <summary>Distinct causes of refusals and errors kept at most (the rest are counted as "other").</summary>
+    public const int MaxCauses = 20;
 
     public long Attempts => Interlocked.Read(ref _attempts);
 
@@ -44,6 +49,24 @@ internal sealed class AbuseCounters
                 break;
         }
     }
+
+    /// <summary>Counts a refusal or an error from <paramref name="e"/> under its cause (outcome, exception type and message).</summary>
+    public void Record(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        AbuseOutcome outcome = Classify(e);
+        Record(outcome);
+        string cause = $"{(outcome == AbuseOutcome.Refused ? "refused" : "error")}: {e.GetType().Name}: {e.Message}";
+        if (_why.Count >= MaxCauses && !_why.ContainsKey(cause))
+        {
+            cause = "(other causes)";
+        }
+
+        _why.AddOrUpdate(cause, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>Why attempts were refused or failed, most frequent first.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Causes() => [.. _why.OrderByDescending(p => p.Value)];
 
     public AbuseSnapshot Snapshot() => new(Attempts, Succeeded, Refused, Errors, Skipped);
 

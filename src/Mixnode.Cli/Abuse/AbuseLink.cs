@@ -49,13 +49,13 @@ internal sealed class AbuseLink : IAsyncDisposable, ILinkCommandHandler
 
     /// <summary>
     /// Connects to <paramref name="provider"/>'s client address and runs the handshake with <paramref name="key"/>
-    /// (owned by the caller). A node that closes or refuses: <see cref="AbuseRefusedException"/>; nothing listening, or
+    /// (owned by the caller), on <paramref name="socket"/> (unconnected; owned from then on, see <see cref="AbuseSources"/>). A node that closes or refuses: <see cref="AbuseRefusedException"/>; nothing listening, or
     /// no answer within 5 s: <see cref="SocketException"/> or <see cref="TimeoutException"/> (errors).
     /// </summary>
-    public static async Task<AbuseLink> ConnectAsync(NodeDescriptor provider, SphinxGeometry geometry, X25519PrivateKey key, bool read, CancellationToken cancellationToken)
+    public static async Task<AbuseLink> ConnectAsync(NodeDescriptor provider, SphinxGeometry geometry, X25519PrivateKey key, bool read, Socket socket, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        Socket socket = await ConnectSocketAsync(AbuseTarget.ClientAddress(provider), cancellationToken).ConfigureAwait(false);
+        await ConnectSocketAsync(socket, AbuseTarget.ClientAddress(provider), cancellationToken).ConfigureAwait(false);
         WireFraming framing = ClientLinkProtocol.Framing(geometry);
 
         // Our own timers never end the link: only the node may (a slow reader's idle link is the point).
@@ -155,16 +155,14 @@ internal sealed class AbuseLink : IAsyncDisposable, ILinkCommandHandler
 
     private AbuseRefusedException Closed() => new($"link closed: {_session.CloseReason?.ToTag() ?? "closed"}");
 
-    private static async Task<Socket> ConnectSocketAsync(string address, CancellationToken cancellationToken)
+    private static async Task ConnectSocketAsync(Socket socket, string address, CancellationToken cancellationToken)
     {
         (string host, int port) = AbuseTarget.Split(address);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(s_timeout);
         try
         {
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            return socket;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -15,18 +15,20 @@ internal sealed class AbuseLinkPool : IAsyncDisposable
     private readonly NodeDescriptor _provider;
     private readonly SphinxGeometry _geometry;
     private readonly bool _read;
+    private readonly AbuseSources _sources;
     private readonly AbuseLink?[] _links;
     private readonly SemaphoreSlim[] _locks;
     private long _reconnects;
     private int _disposed;
 
     /// <param name="read">False: links that never read after the handshake (slow readers).</param>
-    public AbuseLinkPool(NodeDescriptor provider, SphinxGeometry geometry, int size, bool read)
+    public AbuseLinkPool(NodeDescriptor provider, SphinxGeometry geometry, int size, bool read, AbuseSources sources)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
         _provider = provider;
         _geometry = geometry;
         _read = read;
+        _sources = sources;
         _links = new AbuseLink?[size];
         _locks = [.. Enumerable.Range(0, size).Select(_ => new SemaphoreSlim(1, 1))];
     }
@@ -36,15 +38,31 @@ internal sealed class AbuseLinkPool : IAsyncDisposable
     /// <summary>Links made again after the node closed the previous one.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
-    /// <summary>Connects every link now (before the paced phase); the first failure is thrown.</summary>
-    public async Task ConnectAllAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects every link now, before the paced phase, and says how many came up. A link the node refuses (or that
+    /// cannot connect at all) is left for the attempts to try again, which count what happens then: a node that
+    /// refuses clients is a result, not a failure of the tool.
+    /// </summary>
+    public async Task ConnectAllAsync(TextWriter output, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        int connected = 0;
+        string? firstFailure = null;
         for (int i = 0; i < _links.Length; i++)
         {
-            await GetAsync(i, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await GetAsync(i, cancellationToken).ConfigureAwait(false);
+                connected++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                firstFailure ??= $"{e.GetType().Name}: {e.Message}";
+            }
         }
 
         Interlocked.Exchange(ref _reconnects, 0);
+        output.WriteLine($"connected {connected} of {_links.Length} clients to provider {_provider.Name}{(firstFailure is null ? string.Empty : $" (first failure: {firstFailure})")}");
     }
 
     /// <summary>The open link of slot <paramref name="index"/> mod N, connecting a new one (fresh key) if it has none or it was closed.</summary>
@@ -75,7 +93,7 @@ internal sealed class AbuseLinkPool : IAsyncDisposable
             }
 
             using X25519PrivateKey key = X25519PrivateKey.Generate();
-            AbuseLink link = await AbuseLink.ConnectAsync(_provider, _geometry, key, _read, cancellationToken).ConfigureAwait(false);
+            AbuseLink link = await AbuseLink.ConnectAsync(_provider, _geometry, key, _read, _sources.NewSocket(slot), cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _links[slot], link);
             return link;
         }

@@ -126,7 +126,7 @@ internal sealed class AbuseLoop
         }
         catch (Exception e)
         {
-            Counters.Record(AbuseCounters.Classify(e));
+            Counters.Record(e);
         }
         finally
         {

@@ -47,6 +47,9 @@ internal sealed record AbuseOptions
     /// <summary>handshakes: keep each connection open after the node's answer until the run ends or the node closes it.</summary>
     public bool Hold { get; init; }
 
+    /// <summary>Loopback source addresses to spread connections over (127.0.0.2 …); 0: the OS's choice.</summary>
+    public int Sources { get; init; }
+
     /// <summary>Attempts running at once at most.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 
@@ -90,6 +93,11 @@ internal sealed record AbuseOptions
         if (Concurrency is < 1 or > 100_000)
         {
             errors.Add($"--concurrency must be 1–100000, got {Concurrency}");
+        }
+
+        if (Sources is < 0 or > AbuseSources.Max)
+        {
+            errors.Add($"--sources must be 0–{AbuseSources.Max}, got {Sources}");
         }
 
         if (DelayMs is 0)

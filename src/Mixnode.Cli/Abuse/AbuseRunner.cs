@@ -68,7 +68,7 @@ internal sealed class AbuseRunner(AbuseOptions options, TextWriter output, TextW
         IAbuse abuse;
         try
         {
-            var target = new AbuseTarget(topology, AbuseTarget.ChooseProvider(topology, options.Provider));
+            var target = new AbuseTarget(topology, AbuseTarget.ChooseProvider(topology, options.Provider)) { Sources = new AbuseSources(options.Sources) };
             abuse = Create(target);
         }
         catch (ClientException e)
@@ -109,6 +109,11 @@ internal sealed class AbuseRunner(AbuseOptions options, TextWriter output, TextW
             {
                 // A finish that fails (a victim the provider will not take) is a result too: said, not thrown.
                 extra = [new("finish_error", Tag(e.Message))];
+            }
+
+            foreach ((string cause, long count) in loop.Counters.Causes())
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,8} × {cause}"));
             }
 
             AbuseSnapshot total = loop.Counters.Snapshot();

@@ -12,6 +12,9 @@ namespace Mixnode.Cli.Abuse;
 /// </summary>
 internal sealed record AbuseTarget(NetworkTopology Topology, NodeDescriptor Provider)
 {
+    /// <summary>Where the abuse's connections come from.</summary>
+    public AbuseSources Sources { get; init; } = AbuseSources.None;
+
     /// <summary>The target provider's client address (where clients connect).</summary>
     public static string ClientAddress(NodeDescriptor provider) =>
         provider.Addresses.Length > ClientLinkProtocol.ClientAddressIndex

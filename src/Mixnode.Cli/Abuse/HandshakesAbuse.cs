@@ -25,6 +25,7 @@ internal sealed class HandshakesAbuse : IAbuse
 
     private readonly string _address;
     private readonly bool _hold;
+    private readonly AbuseSources _sources;
     private readonly int _maxHeld;
     private readonly ConcurrentDictionary<Socket, byte> _held = new();
     private long _closedWhileHeld;
@@ -36,6 +37,7 @@ internal sealed class HandshakesAbuse : IAbuse
         NodeDescriptor node = options.Node is { } name ? AbuseTarget.ChooseNode(target.Topology, name) : target.Provider;
         _address = options.ClientPort ? AbuseTarget.ClientAddress(node) : node.Addresses[0];
         _hold = options.Hold;
+        _sources = target.Sources;
 
         // Held sockets are not attempts in flight; they get the same bound, so the tool cannot run out of descriptors.
         _maxHeld = options.Concurrency;
@@ -56,7 +58,7 @@ internal sealed class HandshakesAbuse : IAbuse
     public async Task<AbuseOutcome> AttemptAsync(long index, CancellationToken cancellationToken)
     {
         (string host, int port) = AbuseTarget.Split(_address);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        Socket socket = _sources.NewSocket(index);
         bool keep = false;
         try
         {

@@ -26,7 +26,7 @@ internal sealed class IdentitiesAbuse(AbuseTarget target, TextWriter output) : I
     {
         ForwardPacket packet = _packets!.Take();
         using X25519PrivateKey key = X25519PrivateKey.Generate();
-        AbuseLink link = await AbuseLink.ConnectAsync(target.Provider, target.Topology.Geometry, key, read: true, cancellationToken).ConfigureAwait(false);
+        AbuseLink link = await AbuseLink.ConnectAsync(target.Provider, target.Topology.Geometry, key, read: true, target.Sources.NewSocket(index), cancellationToken).ConfigureAwait(false);
         try
         {
             await link.RetrieveAsync().ConfigureAwait(false);

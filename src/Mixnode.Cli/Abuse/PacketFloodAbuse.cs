@@ -17,7 +17,7 @@ internal sealed class PacketFloodAbuse : IAbuse
     {
         ArgumentNullException.ThrowIfNull(target);
         _target = target;
-        _links = new AbuseLinkPool(target.Provider, target.Topology.Geometry, clients, read: true);
+        _links = new AbuseLinkPool(target.Provider, target.Topology.Geometry, clients, read: true, target.Sources);
         _make = make;
         _output = output;
     }
@@ -25,8 +25,7 @@ internal sealed class PacketFloodAbuse : IAbuse
     public async Task PrepareAsync(long expectedAttempts, CancellationToken cancellationToken)
     {
         _packets = AbusePackets.Prebuild(_target.Topology, expectedAttempts, _make, _output, cancellationToken);
-        await _links.ConnectAllAsync(cancellationToken).ConfigureAwait(false);
-        _output.WriteLine($"connected {_links.Size} clients to provider {_target.Provider.Name}");
+        await _links.ConnectAllAsync(_output, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AbuseOutcome> AttemptAsync(long index, CancellationToken cancellationToken)

@@ -10,7 +10,6 @@ namespace Mixnode.Cli.Abuse;
 /// </summary>
 internal sealed class SlowReadersAbuse : IAbuse
 {
-    private readonly AbuseTarget _target;
     private readonly AbuseLinkPool _links;
     private readonly TextWriter _output;
 
@@ -18,15 +17,14 @@ internal sealed class SlowReadersAbuse : IAbuse
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
-        _target = target;
-        _links = new AbuseLinkPool(target.Provider, target.Topology.Geometry, options.Clients, read: false);
+        _links = new AbuseLinkPool(target.Provider, target.Topology.Geometry, options.Clients, read: false, target.Sources);
         _output = output;
     }
 
     public async Task PrepareAsync(long expectedAttempts, CancellationToken cancellationToken)
     {
-        await _links.ConnectAllAsync(cancellationToken).ConfigureAwait(false);
-        _output.WriteLine($"connected {_links.Size} clients that never read to provider {_target.Provider.Name}");
+        _output.WriteLine("clients that never read after the handshake:");
+        await _links.ConnectAllAsync(_output, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AbuseOutcome> AttemptAsync(long index, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ internal sealed class VictimAbuse : IAbuse
         _options = options;
         _output = output;
         _victimId = Bytes32.From(_victimKey.PublicKey);
-        _attackers = new AbuseLinkPool(target.Provider, target.Topology.Geometry, options.Clients, read: true);
+        _attackers = new AbuseLinkPool(target.Provider, target.Topology.Geometry, options.Clients, read: true, target.Sources);
     }
 
     public long MaxAttempts => _options.Flood;
@@ -55,7 +55,7 @@ internal sealed class VictimAbuse : IAbuse
         _flood = AbusePackets.Prebuild(_target.Topology, Math.Min(expectedAttempts, _options.Flood), b => AbuseMessages.ToRecipient(b, provider, provider, _victimId, Payload('f')), _output, cancellationToken);
         using (X25519PrivateKey senderKey = X25519PrivateKey.Generate())
         {
-            AbuseLink sender = await AbuseLink.ConnectAsync(provider, _target.Topology.Geometry, senderKey, read: true, cancellationToken).ConfigureAwait(false);
+            AbuseLink sender = await AbuseLink.ConnectAsync(provider, _target.Topology.Geometry, senderKey, read: true, AbuseSources.None.NewSocket(0), cancellationToken).ConfigureAwait(false);
             try
             {
                 for (int i = 0; i < _options.Messages; i++)
@@ -72,7 +72,7 @@ internal sealed class VictimAbuse : IAbuse
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"sent the victim's {_options.Messages} messages to its mailbox at {provider.Name}; waiting {Drain.TotalSeconds:F1} s for them to arrive"));
         await Task.Delay(Drain, cancellationToken).ConfigureAwait(false);
-        await _attackers.ConnectAllAsync(cancellationToken).ConfigureAwait(false);
+        await _attackers.ConnectAllAsync(_output, cancellationToken).ConfigureAwait(false);
         _output.WriteLine($"flooding the victim's id with {_options.Flood} messages from {_attackers.Size} attackers");
     }
 
