@@ -50,4 +50,10 @@ public sealed class FuzzHarnessTests
             target.Run([0xff]);
         }
     }
+
+    [Fact]
+    public void Every_committed_seed_is_accepted_by_the_code_it_feeds()
+    {
+        Assert.Empty(SeedCheck.Problems(CorpusDirectory));
+    }
 }

@@ -24,6 +24,8 @@ internal sealed class PkiDocumentTarget : IFuzzTarget
     private static readonly Bytes32 s_authority = Bytes32.From(FuzzKeys.Authority.PublicKey.Export(KeyBlobFormat.RawPublicKey));
     private static readonly AuthoritySet s_authorities = AuthoritySet.Single(s_authority);
 
+    internal static AuthoritySet Authorities => s_authorities;
+
     public string Name => "pki";
 
     public void Run(ReadOnlySpan<byte> input)
