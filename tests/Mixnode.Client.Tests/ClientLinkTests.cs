@@ -144,6 +144,29 @@ public sealed class ClientLinkTests
     }
 
     [Fact]
+    public async Task Each_request_acknowledges_the_answers_read_before_it_went_out_and_the_goodbye_the_last_ones()
+    {
+        // Before: the sequence counted requests (0, 1, 2, …), which told the provider nothing about what was read.
+        const int max = 4;
+        await using var provider = new FakeProvider(Geometry, longPoll: true);
+        using X25519PrivateKey key = X25519PrivateKey.Generate();
+        ClientLink link = await ClientLink.ConnectAsync(provider.Descriptor(), Geometry, key, Fast with { MaxOutstandingRetrieves = max });
+        await WaitUntilAsync(() => provider.Parked == max);
+        for (int i = 1; i <= 3; i++)
+        {
+            await provider.PushAsync(RandomNumberGenerator.GetBytes(Geometry.ForwardPayloadLength));
+            await WaitUntilAsync(() => provider.Retrieves == max + i);
+        }
+
+        // Four requests before anything was read, then one after each answer, carrying the count read so far.
+        Assert.Equal([0u, 0u, 0u, 0u, 1u, 2u, 3u], provider.Sequences);
+
+        await link.DisposeAsync();
+        await WaitUntilAsync(() => provider.Retrieves == max + 4);
+        Assert.Equal(3u, provider.Sequences[^1]);
+    }
+
+    [Fact]
     public void The_runtime_still_has_the_per_socket_inline_completions_switch()
     {
         // Without it the loadgen still works, but each arrival costs a thread-pool wake-up again: see InlineCompletions.

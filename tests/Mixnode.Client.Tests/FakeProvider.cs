@@ -34,6 +34,7 @@ internal sealed class FakeProvider : IAsyncDisposable
     private int _retrieves;
     private int _maxParked;
     private int _empties;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<uint> _sequences = new();
 
     public FakeProvider(SphinxGeometry geometry, bool longPoll = false)
     {
@@ -63,6 +64,9 @@ internal sealed class FakeProvider : IAsyncDisposable
     public int MaxParked => Volatile.Read(ref _maxParked);
 
     public int Empties => Volatile.Read(ref _empties);
+
+    /// <summary>The sequence of every RetrieveMessage, in arrival order (the client's acknowledgements).</summary>
+    public uint[] Sequences => [.. _sequences];
 
     /// <summary>A provider descriptor whose client address is this listener and whose link key is <paramref name="linkKey"/> (ours by default).</summary>
     public NodeDescriptor Descriptor(Bytes32? linkKey = null) => new(
@@ -189,6 +193,7 @@ internal sealed class FakeProvider : IAsyncDisposable
                 _packets.Writer.TryWrite(command.Payload.ToArray());
                 return null;
             case WireCommandId.RetrieveMessage:
+                _sequences.Enqueue(command.Sequence);
                 Interlocked.Increment(ref _retrieves);
                 (byte[] Payload, byte[]? SurbId) item;
                 byte hint;
