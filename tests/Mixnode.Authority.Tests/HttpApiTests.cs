@@ -110,6 +110,11 @@ public sealed class HttpApiTests : IDisposable
     {
         string keys = Path.Combine(_directory.Path, "keys");
         Directory.CreateDirectory(keys);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The authority refuses a key directory open to group or others.
+            File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         KeyFile.WriteEd25519(Path.Combine(keys, "authority.key"), _key);
         string authoritiesFile = Path.Combine(_directory.Path, "authorities.json");
         File.WriteAllBytes(authoritiesFile, new AuthoritySet([new AuthorityInfo("auth-0", "127.0.0.1:1", PublicKey)], 1).ToUtf8Json());

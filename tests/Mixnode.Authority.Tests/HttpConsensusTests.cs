@@ -81,6 +81,11 @@ public sealed class HttpConsensusTests : IDisposable
         string root = Path.Combine(_directory.Path, $"auth-{index}");
         string keys = Path.Combine(root, "keys");
         Directory.CreateDirectory(keys);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The authority refuses a key directory open to group or others.
+            File.SetUnixFileMode(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         KeyFile.WriteEd25519(Path.Combine(keys, "authority.key"), _keys[index]);
         string authoritiesFile = Path.Combine(root, "authorities.json");
         File.WriteAllBytes(authoritiesFile, authorities.ToUtf8Json());

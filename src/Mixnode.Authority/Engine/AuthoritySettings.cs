@@ -66,6 +66,7 @@ internal sealed class AuthoritySettings
     public static AuthoritySettings Load(AuthorityOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        KeyDirectory.CheckPrivate(options.KeysDirectory); // refused before the key is read if others may open it
         Key key = KeyFile.ReadEd25519(Path.Combine(options.KeysDirectory, KeyFileName));
         AuthoritySet authorities = AuthoritySet.Read(options.AuthoritiesFile);
         var settings = new AuthoritySettings(

@@ -5,8 +5,8 @@ internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mixnode-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
+        // 0700 on Unix, as the node requires of a key directory (tests use this one as one).
+        Path = Directory.CreateTempSubdirectory("mixnode-tests-").FullName;
     }
 
     public string Path { get; }
