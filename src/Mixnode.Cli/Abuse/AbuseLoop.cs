@@ -8,12 +8,13 @@ namespace Mixnode.Cli.Abuse;
 /// each runs on its own, its outcome counted (an exception is classified, never thrown: <see cref="AbuseCounters.Classify"/>).
 /// At most <c>concurrency</c> attempts run at once; one due while that many are still running is skipped and counted,
 /// so a node that stalls its clients cannot make the tool pile up sockets without bound. A line a second gives that
-/// second's counts. After the duration, running attempts get <see cref="Grace"/> to end, then are canceled.
+/// second's counts. After the duration, running attempts get a grace (<see cref="DefaultGrace"/>) to end, then are
+/// canceled.
 /// </summary>
 internal sealed class AbuseLoop
 {
     /// <summary>How long attempts still running at the end may take before they are canceled.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_longestSleep = TimeSpan.FromMilliseconds(50);
@@ -24,10 +25,12 @@ internal sealed class AbuseLoop
     private readonly int _concurrency;
     private readonly TimeProvider _time;
     private readonly TextWriter _output;
+    private readonly TimeSpan _grace;
     private int _inFlight;
 
     /// <param name="maxAttempts">The kind's own bound on attempts (victim: the flood size); <see cref="long.MaxValue"/> for none.</param>
-    public AbuseLoop(double rate, TimeSpan duration, long maxAttempts, int concurrency, TimeProvider time, TextWriter output)
+    /// <param name="grace">How long attempts still running at the end may take before they are canceled (<see cref="DefaultGrace"/> when null).</param>
+    public AbuseLoop(double rate, TimeSpan duration, long maxAttempts, int concurrency, TimeProvider time, TextWriter output, TimeSpan? grace = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rate);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
@@ -38,6 +41,7 @@ internal sealed class AbuseLoop
         _concurrency = concurrency;
         _time = time;
         _output = output;
+        _grace = grace ?? DefaultGrace;
     }
 
     public AbuseCounters Counters { get; } = new();
@@ -83,7 +87,7 @@ internal sealed class AbuseLoop
         }
 
         long graceStart = _time.GetTimestamp();
-        while (InFlight > 0 && _time.GetElapsedTime(graceStart) < Grace && !cancellationToken.IsCancellationRequested)
+        while (InFlight > 0 && _time.GetElapsedTime(graceStart) < _grace && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, CancellationToken.None).ConfigureAwait(false);
         }
@@ -92,7 +96,7 @@ internal sealed class AbuseLoop
 
         // Canceled attempts end at once (they only wait on sockets and timers); bounded all the same.
         long cancelStart = _time.GetTimestamp();
-        while (InFlight > 0 && _time.GetElapsedTime(cancelStart) < Grace)
+        while (InFlight > 0 && _time.GetElapsedTime(cancelStart) < _grace)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time, CancellationToken.None).ConfigureAwait(false);
         }
