@@ -319,6 +319,10 @@ internal sealed unsafe class ReplayFilter : IDisposable
 
         CryptographicOperations.ZeroMemory(header);
         File.Move(temporary, path, overwrite: false);
+
+        // The rename must be durable before the key's marker (written next, and itself flushed) says the filter exists:
+        // after a power loss the marker without the file would keep the node from starting.
+        Pki.DirectorySync.Flush(Path.GetDirectoryName(path)!);
     }
 
     private static bool Acquire(ref int stripe)
