@@ -5,8 +5,8 @@
 # identities mailboxes victim long-delays client-flood handshakes slow-readers overload (default: all of them).
 # Every measurement gets a fresh offline-signed testnet (--authorities 0) in $TN, warmed up for 5 s:
 #   baseline   loadgen --rate $RATE --duration S alone: the delivery the others are compared with;
-#   KIND       the same loadgen with `mixnode abuse KIND` (arguments below, or $ABUSE_ARGS_<kind with _ for ->) at
-#              the same time against provider-0;
+#   KIND       the same loadgen with `mixnode abuse KIND` (arguments below, or $ABUSE_ARGS_<kind with _ for ->)
+#              against provider-0, prepared first and started with loadgen's timed phase (--start-file);
 #   overload   loadgen at 2 × the testnet's capacity ($CAPACITY, or the highest of 500/1000/2000/4000 per second that
 #              delivers ≥ 99 % in 10 s) for S seconds beside a legitimate loadgen at $RATE for S + 20 seconds.
 # Each second every node's VmRSS (/proc/PID/status) is sampled. Printed and written to DIR (default
@@ -169,14 +169,22 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
   start_testnet
   scrape "$out/$name.metrics.before"
   start_sampler "$out/$name.rss"
-  local abuse_pid=
+  local abuse_pid='' trigger_pid='' go=$out/$name.go
+  rm -f "$go"
   if [[ $kind != baseline ]]; then
     local var=ABUSE_ARGS_${kind//-/_}
+    # The abuse prepares (packets, clients) first and waits; its paced phase starts with loadgen's timed phase.
     # shellcheck disable=SC2086
-    "$mixnode" abuse "$kind" --topology "$tn/topology.json" --duration "$seconds" ${!var:-${abuse_args[$kind]}} > "$out/$name.abuse.log" 2>&1 &
+    "$mixnode" abuse "$kind" --topology "$tn/topology.json" --duration "$seconds" --start-file "$go" ${!var:-${abuse_args[$kind]}} > "$out/$name.abuse.log" 2>&1 &
     abuse_pid=$!
+    until grep -q "^prepared; waiting" "$out/$name.abuse.log" || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
+    # loadgen says "connected" right before its timed phase.
+    ( until grep -q " connected " "$out/$name.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
+    trigger_pid=$!
   fi
   run_loadgen "$name" "$seconds" "$rate"
+  [[ -z $trigger_pid ]] || kill "$trigger_pid" 2>/dev/null || true
+  touch "$go"
   [[ -z $abuse_pid ]] || wait "$abuse_pid" || echo "   (the abuse tool exited with $?)"
   stop_sampler
   scrape "$out/$name.metrics.after"

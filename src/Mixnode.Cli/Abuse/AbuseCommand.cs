@@ -5,7 +5,7 @@ namespace Mixnode.Cli.Abuse;
 /// <summary>
 /// <c>mixnode abuse KIND (--topology FILE | --authorities FILE) --rate R --duration S [--provider NAME] [--clients N]
 /// [--messages K] [--flood M] [--delay-ms D] [--port node|client] [--node NAME] [--hold] [--concurrency C]
-/// [--sources N] [--allow-remote]</c>: reproduces one of the cheap attacks on a relay (issue 12) against one's own network, so that
+/// [--sources N] [--start-file FILE] [--allow-remote]</c>: reproduces one of the cheap attacks on a relay (issue 12) against one's own network, so that
 /// the defences can be shown to work (docs/security.md, "Abuse and overload measurements"; benchmarks/abuse/run.sh).
 /// Only addresses on 127.0.0.0/8 unless --allow-remote.
 /// </summary>
@@ -42,10 +42,14 @@ internal static class AbuseCommand
         {
             Description = "Spread connections over this many loopback source addresses of one /24 (127.0.0.2, 127.0.0.3, …), as an attacker with an address block would; 0: the OS's choice.",
         };
+        var startFile = new Option<string?>("--start-file")
+        {
+            Description = "After preparing (packets built, clients connected), wait until this file exists before the paced phase: for scripts that line the abuse up with loadgen's timed phase.",
+        };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow a network with addresses outside 127.0.0.0/8. Only ever aim this at nodes you run." };
         var command = new Command("abuse", "Reproduce a cheap attack on a relay against your own network and count how the nodes answer.")
         {
-            kind, topology, authorities, authority, provider, rate, duration, clients, messages, flood, delay, port, node, hold, concurrency, sources, allowRemote,
+            kind, topology, authorities, authority, provider, rate, duration, clients, messages, flood, delay, port, node, hold, concurrency, sources, startFile, allowRemote,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -67,6 +71,7 @@ internal static class AbuseCommand
                 Hold = parse.GetValue(hold),
                 Concurrency = parse.GetValue(concurrency),
                 Sources = parse.GetValue(sources),
+                StartFile = parse.GetValue(startFile),
                 AllowRemote = parse.GetValue(allowRemote),
             };
             return new AbuseRunner(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error).RunAsync(cancellation);

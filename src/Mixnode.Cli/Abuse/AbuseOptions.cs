@@ -50,6 +50,9 @@ internal sealed record AbuseOptions
     /// <summary>Loopback source addresses to spread connections over (127.0.0.2 …); 0: the OS's choice.</summary>
     public int Sources { get; init; }
 
+    /// <summary>Begin the paced phase only once this file exists (a script lines it up with another program's).</summary>
+    public string? StartFile { get; init; }
+
     /// <summary>Attempts running at once at most.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 

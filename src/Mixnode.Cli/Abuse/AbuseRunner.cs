@@ -95,6 +95,23 @@ internal sealed class AbuseRunner(AbuseOptions options, TextWriter output, TextW
                 return 1;
             }
 
+            if (options.StartFile is { } startFile)
+            {
+                output.WriteLine($"prepared; waiting for {startFile} to exist");
+                try
+                {
+                    while (!File.Exists(startFile))
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    error.WriteLine("abuse: interrupted before the paced phase");
+                    return 130;
+                }
+            }
+
             var loop = new AbuseLoop(options.Rate, TimeSpan.FromSeconds(options.DurationSeconds), abuse.MaxAttempts, options.Concurrency, TimeProvider.System, output);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{options.Kind.Name()}: {options.Rate} attempts/s for {options.DurationSeconds} s"));
             long start = Environment.TickCount64;
