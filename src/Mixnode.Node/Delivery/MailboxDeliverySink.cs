@@ -39,6 +39,7 @@ public sealed class MailboxDeliverySink : IDeliverySink, IDisposable
         // Expiry is checked a few times per lifetime: a message lives at most a quarter lifetime (or a minute) too long.
         TimeSpan period = _options.MessageLifetime / 4 < TimeSpan.FromMinutes(1) ? _options.MessageLifetime / 4 : TimeSpan.FromMinutes(1);
         _sweep = _time.CreateTimer(static state => ((MailboxDeliverySink)state!).Sweep(), this, period, period);
+        metrics.ObserveMailboxes(() => (MailboxCount, StoredBytes));
     }
 
     /// <summary>Mailboxes that exist now.</summary>

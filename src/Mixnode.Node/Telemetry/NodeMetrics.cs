@@ -40,6 +40,7 @@ public sealed class NodeMetrics
     private readonly KeyValuePair<string, object?>[][] _closeTags;
     private readonly List<(KeyValuePair<string, object?> Tag, Func<long> Depth)> _queues = [];
     private Func<NodeGauges>? _gauges;
+    private Func<(long Count, long Bytes)>? _mailboxes;
     private static readonly KeyValuePair<string, object?>[] s_peersUp = [new("state", "up")];
     private static readonly KeyValuePair<string, object?>[] s_peersDown = [new("state", "down")];
     private static readonly KeyValuePair<string, object?>[] s_inbound = [new("direction", "inbound")];
@@ -78,6 +79,8 @@ public sealed class NodeMetrics
         _closeTags = [.. Enum.GetValues<LinkCloseReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _mailboxDropped = Meter.CreateCounter<long>("mixnode.mailbox.dropped", "{message}", "Messages a provider's mailboxes refused or expired, by reason.");
         _retrievalsRefused = Meter.CreateCounter<long>("mixnode.retrievals.refused", "{request}", "Client retrievals answered Empty instead of parked, by reason.");
+        Meter.CreateObservableGauge("mixnode.mailbox.count", () => ReadMailboxes(m => m.Count), "{mailbox}", "Providers: mailboxes that exist now.");
+        Meter.CreateObservableGauge("mixnode.mailbox.stored_bytes", () => ReadMailboxes(m => m.Bytes), "By", "Providers: bytes held by stored messages, queued or handed out and not yet acknowledged (Delivery:MaxStoredBytes bounds it).");
         _mailboxDropTags = [.. Enum.GetValues<MailboxDropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
         _retrievalRefusedTags = [.. Enum.GetValues<RetrievalRefusedReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
     }
@@ -108,6 +111,12 @@ public sealed class NodeMetrics
     public void MailboxDropped(MailboxDropReason reason, int count = 1) => _mailboxDropped.Add(count, _mailboxDropTags[(int)reason]);
 
     public void RetrievalRefused(RetrievalRefusedReason reason) => _retrievalsRefused.Add(1, _retrievalRefusedTags[(int)reason]);
+
+    /// <summary>Registers the provider's mailboxes (how many, how many bytes), read at each collection.</summary>
+    public void ObserveMailboxes(Func<(long Count, long Bytes)> mailboxes) => Volatile.Write(ref _mailboxes, mailboxes);
+
+    private IEnumerable<Measurement<long>> ReadMailboxes(Func<(long Count, long Bytes), long> pick) =>
+        Volatile.Read(ref _mailboxes) is { } mailboxes ? [new Measurement<long>(pick(mailboxes()))] : [];
 
     /// <summary>
     /// One unwrap (or batch) and one mix delay in this many are recorded in their histograms: each record takes the

@@ -32,7 +32,7 @@ public sealed partial class PrivacyTests
         "mixnode.queue.depth", "mixnode.epoch", "mixnode.replay.filter.fill_ratio", "mixnode.replay.filter.false_positive_ratio",
         "mixnode.cover.loops.return_ratio", "mixnode.links.peers",
         "mixnode.replay.filter.flush_failures", "mixnode.replay.filter.open_failures",
-        "mixnode.mailbox.dropped", "mixnode.retrievals.refused",
+        "mixnode.mailbox.dropped", "mixnode.retrievals.refused", "mixnode.mailbox.count", "mixnode.mailbox.stored_bytes",
         "mixnode.ingress.dropped",
     ];
 
@@ -184,6 +184,7 @@ public sealed partial class PrivacyTests
         metrics.ObserveNode(() => new NodeGauges(Epoch: 250_000, ReplayFill: 0.25, ReplayFalsePositive: 1e-9, LoopReturnRatio: 0.98, PeersUp: 2, PeersDown: 1));
         var time = new FakeTimeProvider();
         _ = new IngressQueue(16, metrics);
+        using var mailboxes = new Mixnode.Node.Delivery.MailboxDeliverySink(Microsoft.Extensions.Options.Options.Create(new NodeOptions()), metrics, time);
         using var delays = new StopAndGoMixer(16, time, new RecordingForwarder(time), metrics);
         using X25519PrivateKey linkKey = X25519PrivateKey.Generate();
         var settings = new LinkSessionSettings(WireFraming.ForMixLink(SphinxGeometry.Default), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
