@@ -110,6 +110,12 @@ public sealed class NodeOptions
     /// </summary>
     public bool SafeLogging { get; set; } = true;
 
+    /// <summary>
+    /// False (the default): a node on a CPU without AES-NI refuses to start, because AEZ's software AES leaks key bits
+    /// through cache timing. True accepts that risk (a lab, a machine no one else runs code on). docs/security.md.
+    /// </summary>
+    public bool AllowSoftwareAes { get; set; }
+
     /// <summary>The mixing strategy and cover rate come from the network document; these override them (tests, labs).</summary>
     public MixingOptions Mixing { get; set; } = new();
 

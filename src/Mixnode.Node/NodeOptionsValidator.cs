@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Mixnode.Pki;
 using Mixnode.Node.Topology;
 using Mixnode.Sphinx;
+using Mixnode.Sphinx.Crypto;
 
 namespace Mixnode.Node;
 
@@ -14,10 +15,24 @@ namespace Mixnode.Node;
 /// </summary>
 public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
 {
+    private readonly bool _aesHardware;
+
+    public NodeOptionsValidator()
+        : this(AesBackend.IsHardwareAccelerated)
+    {
+    }
+
+    /// <summary>Tests: as on a CPU with (or without) AES-NI.</summary>
+    internal NodeOptionsValidator(bool aesHardware) => _aesHardware = aesHardware;
+
     public ValidateOptionsResult Validate(string? name, NodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        if (AesBackend.Refusal(options.AllowSoftwareAes, _aesHardware, NodeOptions.SectionName + ":AllowSoftwareAes") is string aes)
+        {
+            errors.Add(aes);
+        }
 
         // Not ValidateDataAnnotations(): it checks only top-level properties (the Links and Delivery ranges went
         // unchecked) and its messages name 'Member' rather than the setting.

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using X86Aes = System.Runtime.Intrinsics.X86.Aes;
 
 namespace Mixnode.Sphinx.Crypto;
 
@@ -16,10 +15,11 @@ public static class Aez
     /// <summary>Katzenpost profile nonce length.</summary>
     public const int NonceSize = 16;
 
-    // Chosen once; the JIT folds this into a constant so the unused backend is dropped from the call sites.
-    private static readonly bool UseHardware = X86Aes.IsSupported;
+    // Chosen once (AesBackend: AES-NI unless absent or MIXNODE_AES=software); the JIT folds this static readonly
+    // into a constant so the unused backend is dropped from the call sites.
+    private static readonly bool UseHardware = AesBackend.IsHardwareAccelerated;
 
-    /// <summary>True when the AES-NI path is in use.</summary>
+    /// <summary>True when the AES-NI path is in use (see <see cref="AesBackend"/> for the rule on the other).</summary>
     public static bool IsHardwareAccelerated => UseHardware;
 
     /// <summary>
