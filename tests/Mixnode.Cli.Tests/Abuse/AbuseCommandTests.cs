@@ -108,6 +108,22 @@ public sealed class AbuseCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_paced_phase_waits_for_the_start_file()
+    {
+        string topology = MakeTopology();
+        string go = _dir.Combine("go");
+        using var output = new StringWriter();
+        Task<int> run = Task.Run(() => MixnodeCommand.Run(["abuse", "handshakes", "--topology", topology, "--rate", "20", "--duration", "0.2", "--start-file", go], TextWriter.Synchronized(output)));
+        Task first = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(500)));
+        Assert.NotSame(run, first);
+        await File.WriteAllTextAsync(go, string.Empty);
+        int code = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, code);
+        Assert.Contains("summary kind=handshakes", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("prepared; waiting for", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_victim_that_cannot_be_given_its_messages_is_a_clear_failure()
     {
         string topology = MakeTopology();
