@@ -11,6 +11,7 @@ public static class FuzzTargets
         new NoiseHandshakeTarget(),
         new PkiDocumentTarget(),
         new NodeConfigurationTarget(),
+        new AuthorityMessagesTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));

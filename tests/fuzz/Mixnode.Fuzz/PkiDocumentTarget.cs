@@ -65,6 +65,10 @@ internal sealed class PkiDocumentTarget : IFuzzTarget
     public static byte[]? SignDocumentPayload(byte[] payload) =>
         SignOrNull(() => SignedNetworkDocument.Assemble(payload, [new(s_authority, SignedNetworkDocument.SignPayload(payload, FuzzKeys.Authority))]));
 
+    /// <summary>An envelope of <paramref name="payload"/> under <paramref name="context"/> signed by the harness's authority; null when the payload is not JSON.</summary>
+    public static byte[]? SignAsAuthority(byte[] context, byte[] payload) =>
+        SignOrNull(() => SignedEnvelope.Create(context, payload, FuzzKeys.Authority).Raw.ToArray());
+
     /// <summary>An upload of <paramref name="payload"/> signed with the harness's node identity; null when the payload is not JSON.</summary>
     public static byte[]? SignUploadPayload(byte[] payload) =>
         SignOrNull(() => SignedEnvelope.Create(SignatureContext.Descriptor, payload, FuzzKeys.NodeIdentity).Raw.ToArray());

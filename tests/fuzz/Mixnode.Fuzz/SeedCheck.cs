@@ -51,6 +51,7 @@ public static class SeedCheck
         "noise" => Noise(seed),
         "pki" => Pki(seed),
         "config" => Config(seed),
+        "authority" => Authority(seed),
         _ => "no such target",
     };
 
@@ -111,6 +112,19 @@ public static class SeedCheck
     private static string? Config(byte[] seed)
     {
         StartupConfiguration.Bind(new ConfigurationBuilder().AddJsonStream(new MemoryStream(seed)).Build());
+        return null;
+    }
+
+    private static string? Authority(byte[] seed)
+    {
+        int mode = seed[0] % 6;
+        byte[] body = seed[1..];
+        if (mode % 2 == 1)
+        {
+            body = PkiDocumentTarget.SignAsAuthority(AuthorityMessagesTarget.Context(mode - 1), body) ?? throw new FormatException("payload is not JSON");
+        }
+
+        AuthorityMessagesTarget.Open(mode - (mode % 2), body);
         return null;
     }
 }

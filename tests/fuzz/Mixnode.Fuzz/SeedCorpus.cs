@@ -1,5 +1,6 @@
 using System.Text;
 using NSec.Cryptography;
+using Mixnode.Authority.Protocol;
 using Mixnode.Links.Wire;
 using Mixnode.Noise;
 using Mixnode.Pki;
@@ -21,6 +22,7 @@ public static class SeedCorpus
         ["wire"] = WireSeeds(),
         ["noise"] = NoiseSeeds(),
         ["pki"] = PkiSeeds(),
+        ["authority"] = AuthoritySeeds(),
         ["config"] = [File.Exists(ConfigExample) ? File.ReadAllBytes(ConfigExample) : Encoding.UTF8.GetBytes(MinimalConfig)],
     };
 
@@ -144,7 +146,7 @@ public static class SeedCorpus
         return [[0, .. first.AsSpan(0, firstLength)], [1, .. second.AsSpan(0, secondLength)]];
     }
 
-    private static List<byte[]> PkiSeeds()
+    private static (NetworkDocument Document, SignedDescriptor Upload) DocumentAndUpload()
     {
         Key identity = FuzzKeys.NodeIdentity;
         Bytes32 identityPublic = Bytes32.From(identity.PublicKey.Export(KeyBlobFormat.RawPublicKey));
@@ -152,8 +154,13 @@ public static class SeedCorpus
         var provider = new NodeDescriptor("provider-0", identityPublic, Bytes32.From(X25519Public(12)), ["127.0.0.1:30001"], NodeRole.Provider, NodeDescriptor.NoLayer, keys);
         var mix = new NodeDescriptor("mix-0-0", Bytes32.From(X25519Public(13)), Bytes32.From(X25519Public(14)), ["127.0.0.1:30002"], NodeRole.Mix, 0, keys);
         NetworkDocument document = NetworkDocument.Create([provider, mix], SphinxUnwrapTarget.Geometry, new MixingParameters(MixingParameters.DefaultMeanDelayMs, MixingParameters.DefaultLoopRatePerSecond), TimeSpan.FromMinutes(20), 100);
+        return (document, SignedDescriptor.Create(provider, 100, identity));
+    }
+
+    private static List<byte[]> PkiSeeds()
+    {
+        (NetworkDocument document, SignedDescriptor upload) = DocumentAndUpload();
         byte[] documentPayload = SignedNetworkDocument.Payload(document);
-        SignedDescriptor upload = SignedDescriptor.Create(provider, 100, identity);
         return
         [
             [PkiDocumentTarget.SignedDocument, .. SignedNetworkDocument.Sign(document, FuzzKeys.Authority)],
@@ -161,5 +168,23 @@ public static class SeedCorpus
             [PkiDocumentTarget.SignedUpload, .. upload.Envelope.Raw.Span],
             [PkiDocumentTarget.UploadPayload, .. upload.Envelope.Payload.Span],
         ];
+    }
+
+    private static List<byte[]> AuthoritySeeds()
+    {
+        (NetworkDocument document, SignedDescriptor upload) = DocumentAndUpload();
+        var parameters = new NetworkParameters(document.EpochPeriod, 1, document.Geometry, document.Mixing);
+        Bytes32 value = Bytes32.From(System.Security.Cryptography.SHA256.HashData("reveal"u8));
+        Vote vote = Vote.Create(100, FuzzKeys.Authority, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), Reveal.Commit(value), parameters, [upload]);
+        Reveal reveal = Reveal.Create(100, FuzzKeys.Authority, value, [vote.Envelope.Raw]);
+        Certificate certificate = Certificate.Create(100, FuzzKeys.Authority, SignedNetworkDocument.Payload(document));
+        var seeds = new List<byte[]>();
+        foreach ((int kind, SignedEnvelope envelope) in new[] { (AuthorityMessagesTarget.VoteMode, vote.Envelope), (AuthorityMessagesTarget.RevealMode, reveal.Envelope), (AuthorityMessagesTarget.CertificateMode, certificate.Envelope) })
+        {
+            seeds.Add([(byte)kind, .. envelope.Raw.Span]);
+            seeds.Add([(byte)(kind + 1), .. envelope.Payload.Span]);
+        }
+
+        return seeds;
     }
 }
