@@ -21,8 +21,11 @@ internal static class MessageFields
         }
     }
 
+    // TryGetInt64 throws (InvalidOperationException) on a value that is not a number: check the kind first (found by fuzzing).
     public static long Long(JsonElement root, string field, string kind) =>
-        root.TryGetProperty(field, out JsonElement value) && value.TryGetInt64(out long result) ? result : throw Malformed(kind, $"'{field}' must be an integer");
+        root.TryGetProperty(field, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long result)
+            ? result
+            : throw Malformed(kind, $"'{field}' must be an integer");
 
     public static Bytes32 Key(JsonElement root, string field, string kind)
     {
