@@ -1,6 +1,6 @@
 using Mixnode.Links;
 
-namespace Mixnode.Node.Ingress;
+namespace Mixnode.Node;
 
 /// <summary>
 /// A link command handler that charges what a session does to the session's source prefix as well (client links: a

@@ -1,4 +1,4 @@
-namespace Mixnode.Node.Ingress;
+namespace Mixnode.Node;
 
 /// <summary>
 /// A client session's hold on its source prefix's bucket in a <see cref="PrefixRateLimiter"/>: every packet of every

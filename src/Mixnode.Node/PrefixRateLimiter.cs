@@ -1,4 +1,4 @@
-namespace Mixnode.Node.Ingress;
+namespace Mixnode.Node;
 
 /// <summary>
 /// A token bucket per source prefix (<see cref="SourcePrefix"/>), in a table that never grows beyond its capacity:

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mixnode.Node.Ingress;
+namespace Mixnode.Node;
 
 /// <summary>
 /// The network a connection comes from, as the unit limits are counted in: an IPv4 /24 or an IPv6 /64. One host

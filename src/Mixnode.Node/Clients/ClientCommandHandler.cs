@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Mixnode.Node.Delivery;
-using Mixnode.Node.Ingress;
 using Mixnode.Links;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Telemetry;

@@ -1,5 +1,3 @@
-using Mixnode.Node.Ingress;
-
 namespace Mixnode.Node.Clients;
 
 /// <summary>Per client link: its rate limiters (its own and its source prefix's) and since when it has been held back.</summary>

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Mixnode.Links;
-using Mixnode.Node.Clients;
 using Mixnode.Node.Telemetry;
 using Mixnode.Node.Forwarding;
 using Mixnode.Sphinx;
@@ -16,7 +15,7 @@ namespace Mixnode.Node.Delivery;
 /// Each reply is a packet the provider makes and sends into the network on nobody's account: the message came through
 /// the mix network, so the provider cannot tell who sent it (the sender was charged once, at its own provider's
 /// client rate, for the request). So replies have a budget of their own for everyone together
-/// (<see cref="Clients.ClientOptions.EchoRatePerSecond"/>); beyond it a message gets no reply and is counted
+/// (<c>Clients:EchoRatePerSecond</c>); beyond it a message gets no reply and is counted
 /// (dropped, reason echo_limit), and replies the provider routes back to itself go in the client lane of its
 /// ingress queue, never the mix links' lane.
 /// </para>
@@ -31,15 +30,15 @@ internal sealed class EchoService
     private readonly Action<byte[], long> _toSelf;
     private readonly IPacketForwarder _forwarder;
     private readonly TimeProvider _time;
-    private readonly TokenBucket? _budget;
+    private readonly Func<bool>? _tryCharge;
     private readonly NodeMetrics? _metrics;
 
     /// <param name="toSelf">Takes a reply packet whose first hop is this node back to its own unwrap stage (buffer, arrival timestamp).</param>
-    /// <param name="budget">Replies allowed (shared by all crypto workers, used under a lock); null: no limit.</param>
+    /// <param name="tryCharge">Takes one reply from the echo budget (called by every crypto worker: thread-safe), false when it is spent; null: no limit.</param>
     /// <param name="metrics">Counts the messages refused for lack of budget.</param>
-    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<byte[], long> toSelf, IPacketForwarder forwarder, TimeProvider time, TokenBucket? budget = null, NodeMetrics? metrics = null)
+    public EchoService(SphinxGeometry geometry, Bytes32 ownId, Action<byte[], long> toSelf, IPacketForwarder forwarder, TimeProvider time, Func<bool>? tryCharge = null, NodeMetrics? metrics = null)
     {
-        _budget = budget;
+        _tryCharge = tryCharge;
         _metrics = metrics;
         _geometry = geometry;
         _ownId = ownId;
@@ -60,7 +59,7 @@ internal sealed class EchoService
             return false;
         }
 
-        if (!TryCharge())
+        if (_tryCharge is not null && !_tryCharge())
         {
             _metrics?.PacketDropped(DropReason.EchoLimit);
             return true;
@@ -96,19 +95,6 @@ internal sealed class EchoService
         {
             CryptographicOperations.ZeroMemory(reply.AsSpan(0, _geometry.ForwardPayloadLength));
             ArrayPool<byte>.Shared.Return(reply);
-        }
-    }
-
-    private bool TryCharge()
-    {
-        if (_budget is null)
-        {
-            return true;
-        }
-
-        lock (_budget)
-        {
-            return _budget.TryTake();
         }
     }
 }

@@ -98,7 +98,7 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
         _ingress = new IngressQueue(_options.IngressQueueCapacity, _metrics, _options.Clients.IngressQueueCapacity);
         IngressQueue ingress = _ingress;
         int packetLength = _geometry.PacketLength;
-        EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now), IngressLane.Client), _outbound, _time, new TokenBucket(_options.Clients.EchoRatePerSecond, _options.Clients.EchoBurst, _time), _metrics) : null;
+        EchoService? echo = provider ? new EchoService(_geometry, _ownId, (packet, now) => ingress.Enqueue(new IngressPacket(packet, packetLength, now), IngressLane.Client), _outbound, _time, EchoBudget(), _metrics) : null;
         var loops = new LoopTracker(_metrics);
         _metrics.ObserveNode(() => Gauges(loops));
         _processor = new PacketProcessor(_geometry, _keys, _replay, _mixer, _sink, _metrics, _time, MaxDelay(network), echo, reBlinder, acceptsDeliveries: provider, loops: loops);
@@ -358,6 +358,19 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
             LogPeerAddresses = !_options.SafeLogging,
         };
         _clientListener.Start();
+    }
+
+    /// <summary>The echo service's reply budget, for everyone together: one token bucket shared by the crypto workers.</summary>
+    private Func<bool> EchoBudget()
+    {
+        var bucket = new TokenBucket(_options.Clients.EchoRatePerSecond, _options.Clients.EchoBurst, _time);
+        return () =>
+        {
+            lock (bucket)
+            {
+                return bucket.TryTake();
+            }
+        };
     }
 
     /// <summary>The delay cap: the network's (20 × its mean delay), within the operator's own bound.</summary>

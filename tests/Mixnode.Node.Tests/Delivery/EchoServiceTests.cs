@@ -34,7 +34,7 @@ public sealed class EchoServiceTests : IDisposable
         var forwarder = new RecordingForwarder(_time);
         int toSelf = 0;
         var echo = new EchoService(s_geometry, TestNetwork.RandomKey(), (packet, _) => { toSelf++; PacketBuffers.Return(packet); }, forwarder, _time,
-            new TokenBucket(rate: 2, burst: 3, _time), _metrics);
+            new TokenBucket(rate: 2, burst: 3, _time).TryTake, _metrics);
         byte[] message = EchoMessage();
 
         for (int i = 0; i < 5; i++)
