@@ -34,6 +34,10 @@ public sealed class HandshakeState : IDisposable
     private readonly byte[]? _fixedEphemeral;
     private bool _hasEphemeral;
 
+    // Pre-shared keys (psk modifiers), 32 bytes each in order of use; pinned, zeroed on dispose.
+    private readonly byte[]? _psks;
+    private int _pskIndex;
+
     private readonly byte[] _remoteStatic = new byte[KeySize];
     private bool _hasRemoteStatic;
     private readonly byte[] _remoteEphemeral = new byte[KeySize];
@@ -57,6 +61,16 @@ public sealed class HandshakeState : IDisposable
     }
 
     /// <summary>
+    /// A handshake of a psk pattern (<c>Noise_XXpsk3_…</c>, spec §9): as above, plus <paramref name="preSharedKeys"/>,
+    /// the 32-byte pre-shared keys concatenated in the order the pattern uses them (one per psk modifier).
+    /// </summary>
+    public HandshakeState(NoiseProtocol protocol, bool initiator, ReadOnlySpan<byte> prologue, ReadOnlySpan<byte> localStaticPrivateKey,
+        ReadOnlySpan<byte> remoteStaticPublicKey, ReadOnlySpan<byte> preSharedKeys)
+        : this(protocol, initiator, prologue, null, localStaticPrivateKey, remoteStaticPublicKey, default, preSharedKeys)
+    {
+    }
+
+    /// <summary>
     /// A handshake with a long-lived local static key (the node's link key), which is borrowed: the caller keeps it
     /// alive for the handshake and disposes it.
     /// </summary>
@@ -68,7 +82,8 @@ public sealed class HandshakeState : IDisposable
 
     /// <summary>Everything, including a fixed ephemeral private key: for test vectors only (a fixed ephemeral breaks Noise's security).</summary>
     internal HandshakeState(NoiseProtocol protocol, bool initiator, ReadOnlySpan<byte> prologue, X25519PrivateKey? localStaticKey,
-        ReadOnlySpan<byte> localStaticPrivateKey, ReadOnlySpan<byte> remoteStaticPublicKey, ReadOnlySpan<byte> fixedEphemeralPrivateKey)
+        ReadOnlySpan<byte> localStaticPrivateKey, ReadOnlySpan<byte> remoteStaticPublicKey, ReadOnlySpan<byte> fixedEphemeralPrivateKey,
+        ReadOnlySpan<byte> preSharedKeys = default)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         _protocol = protocol;
@@ -95,6 +110,19 @@ public sealed class HandshakeState : IDisposable
             CheckKey(fixedEphemeralPrivateKey, nameof(fixedEphemeralPrivateKey));
             _fixedEphemeral = GC.AllocateArray<byte>(KeySize, pinned: true);
             fixedEphemeralPrivateKey.CopyTo(_fixedEphemeral);
+        }
+
+        if (preSharedKeys.Length != _pattern.PskCount * KeySize)
+        {
+            throw new ArgumentException(
+                $"{protocol.Name} uses {_pattern.PskCount} pre-shared key(s) of {KeySize} bytes: pass {_pattern.PskCount * KeySize} bytes, not {preSharedKeys.Length}.",
+                nameof(preSharedKeys));
+        }
+
+        if (!preSharedKeys.IsEmpty)
+        {
+            _psks = GC.AllocateArray<byte>(preSharedKeys.Length, pinned: true);
+            preSharedKeys.CopyTo(_psks);
         }
 
         bool remotePre = initiator ? _pattern.ResponderStaticIsPreMessage : _pattern.InitiatorStaticIsPreMessage;
@@ -188,9 +216,12 @@ public sealed class HandshakeState : IDisposable
                 case NoiseToken.E:
                     GenerateEphemeral();
                     _ephemeralPublic.CopyTo(message[at..]);
-                    _symmetric.MixHash(_ephemeralPublic);
+                    MixEphemeral(_ephemeralPublic);
                     at += KeySize;
                     result = NoiseResult.Ok;
+                    break;
+                case NoiseToken.Psk:
+                    result = MixPsk();
                     break;
                 case NoiseToken.S:
                     int sLength = _symmetric.EncryptedLength(KeySize);
@@ -268,9 +299,12 @@ public sealed class HandshakeState : IDisposable
                 case NoiseToken.E:
                     message.Slice(at, KeySize).CopyTo(_remoteEphemeral);
                     _hasRemoteEphemeral = true;
-                    _symmetric.MixHash(_remoteEphemeral);
+                    MixEphemeral(_remoteEphemeral);
                     at += KeySize;
                     result = NoiseResult.Ok;
+                    break;
+                case NoiseToken.Psk:
+                    result = MixPsk();
                     break;
                 case NoiseToken.S:
                     int sLength = _symmetric.EncryptedLength(KeySize);
@@ -357,6 +391,11 @@ public sealed class HandshakeState : IDisposable
         {
             CryptographicOperations.ZeroMemory(_fixedEphemeral);
         }
+
+        if (_psks is not null)
+        {
+            CryptographicOperations.ZeroMemory(_psks);
+        }
     }
 
     private static string Role(bool initiator) => initiator ? "initiator" : "responder";
@@ -400,6 +439,7 @@ public sealed class HandshakeState : IDisposable
             {
                 case NoiseToken.E:
                     length += KeySize;
+                    hasKey |= _pattern.PskCount > 0; // psk patterns MixKey(e) too (§9.2)
                     break;
                 case NoiseToken.S:
                     length += hasKey ? KeySize + AeadKey.TagSize : KeySize;
@@ -427,6 +467,25 @@ public sealed class HandshakeState : IDisposable
 
         X25519.ScalarMultBase(_ephemeralPrivate, _ephemeralPublic);
         _hasEphemeral = true;
+    }
+
+    /// <summary>MixHash(e), and in a psk pattern MixKey(e) as well (§9.2: the ephemeral randomises the psk-derived key).</summary>
+    private void MixEphemeral(ReadOnlySpan<byte> publicKey)
+    {
+        _symmetric.MixHash(publicKey);
+        if (_pattern.PskCount > 0)
+        {
+            _symmetric.MixKey(publicKey);
+        }
+    }
+
+    /// <summary>MixKeyAndHash(the next pre-shared key).</summary>
+    private NoiseResult MixPsk()
+    {
+        // The constructor checked there is one per psk token.
+        _symmetric.MixKeyAndHash(_psks.AsSpan(_pskIndex * KeySize, KeySize));
+        _pskIndex++;
+        return NoiseResult.Ok;
     }
 
     /// <summary>MixKey(DH(...)) for ee, es, se, ss from this side's point of view.</summary>

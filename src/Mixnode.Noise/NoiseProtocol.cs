@@ -41,7 +41,7 @@ public sealed class NoiseProtocol
     /// <summary>
     /// Parses a protocol name. On failure <paramref name="error"/> tells a name that is not Noise at all
     /// (<see cref="NoiseProtocolError.Malformed"/>) from a valid one this library does not implement
-    /// (<see cref="NoiseProtocolError.Unsupported"/>: 448, BLAKE2s, pattern modifiers such as psk0, fallback, hfs),
+    /// (<see cref="NoiseProtocolError.Unsupported"/>: 448, BLAKE2s, the fallback and hfs modifiers),
     /// and <paramref name="reason"/> says which part.
     /// </summary>
     public static bool TryParse(string name, [NotNullWhen(true)] out NoiseProtocol? protocol, out NoiseProtocolError error,
@@ -62,9 +62,10 @@ public sealed class NoiseProtocol
             return Fail(NoiseProtocolError.Malformed, $"'{name}' is not of the form Noise_PATTERN_DH_CIPHER_HASH", out error, out reason);
         }
 
+        // The pattern's name is capitals and the deferral digit 1 (XK, X1K1); modifiers follow in lower case.
         string patternText = parts[1];
         int baseLength = 0;
-        while (baseLength < patternText.Length && baseLength < 2 && patternText[baseLength] is 'N' or 'K' or 'X' or 'I')
+        while (baseLength < patternText.Length && patternText[baseLength] is 'N' or 'K' or 'X' or 'I' or '1')
         {
             baseLength++;
         }
@@ -77,8 +78,36 @@ public sealed class NoiseProtocol
         if (baseLength < patternText.Length)
         {
             string modifiers = patternText[baseLength..];
-            return Fail(IsKnownModifierList(modifiers) ? NoiseProtocolError.Unsupported : NoiseProtocolError.Malformed,
-                $"pattern modifier '{modifiers}' is not supported", out error, out reason);
+            if (!IsKnownModifierList(modifiers))
+            {
+                return Fail(NoiseProtocolError.Malformed, $"unknown pattern modifier '{modifiers}'", out error, out reason);
+            }
+
+            string[] list = modifiers.Split('+');
+            if (!list.All(m => m.StartsWith("psk", StringComparison.Ordinal)))
+            {
+                return Fail(NoiseProtocolError.Unsupported, $"pattern modifier '{modifiers}' is not supported (fallback and hfs are not implemented)", out error, out reason);
+            }
+
+            var positions = new List<int>();
+            foreach (string modifier in list)
+            {
+                if (!int.TryParse(modifier.AsSpan(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int position))
+                {
+                    return Fail(NoiseProtocolError.Malformed, $"pattern modifier '{modifier}' is not a psk position", out error, out reason);
+                }
+
+                positions.Add(position);
+            }
+
+            if (!pattern.WithPsks(positions, out HandshakePattern? withPsks))
+            {
+                return Fail(NoiseProtocolError.Malformed,
+                    $"'{modifiers}' does not fit {pattern.Name}: psk positions run from 0 to its {pattern.MessageCount} messages, each once",
+                    out error, out reason);
+            }
+
+            pattern = withPsks;
         }
 
         NoiseDhFunction dh;

@@ -1,6 +1,6 @@
 namespace Mixnode.Noise;
 
-/// <summary>The tokens of a handshake message pattern (spec §7.1): keys sent and DH results mixed in.</summary>
+/// <summary>The tokens of a handshake message pattern (spec §7.1): keys sent, DH results mixed in, and pre-shared keys (§9).</summary>
 public enum NoiseToken
 {
     E,
@@ -9,4 +9,7 @@ public enum NoiseToken
     ES,
     SE,
     SS,
+
+    /// <summary>MixKeyAndHash(the next pre-shared key), placed by a psk0..pskN modifier.</summary>
+    Psk,
 }

@@ -2,37 +2,46 @@ using System.Text.Json;
 
 namespace Mixnode.Noise.Tests;
 
-/// <summary>Every case of snow's fundamental-pattern vectors, through the library directly (fixed ephemerals).</summary>
+/// <summary>
+/// Every case of snow's and cacophony's 25519/ChaChaPoly vectors (fundamental, deferred and psk patterns), through the
+/// library directly (fixed ephemerals).
+/// </summary>
 public sealed class SnowVectorTests
 {
-    private static readonly JsonElement s_vectors = JsonDocument.Parse(VectorFiles.Read(VectorFiles.Snow)).RootElement.GetProperty("vectors");
+    private static readonly Dictionary<string, JsonElement> s_files = new[] { VectorFiles.Snow, VectorFiles.SnowDeferredPsk, VectorFiles.CacophonyPsk }
+        .ToDictionary(f => f, f => JsonDocument.Parse(VectorFiles.Read(f)).RootElement.GetProperty("vectors"));
 
-    public static TheoryData<int, string> Cases()
+    public static TheoryData<string, int, string> Cases()
     {
-        var data = new TheoryData<int, string>();
-        int i = 0;
-        foreach (JsonElement v in s_vectors.EnumerateArray())
+        var data = new TheoryData<string, int, string>();
+        foreach ((string file, JsonElement vectors) in s_files)
         {
-            data.Add(i++, v.GetProperty("protocol_name").GetString()!);
+            int i = 0;
+            foreach (JsonElement v in vectors.EnumerateArray())
+            {
+                data.Add(file, i++, v.GetProperty("protocol_name").GetString()!);
+            }
         }
 
         return data;
     }
 
     [Fact]
-    public void The_file_covers_the_15_fundamental_patterns_with_both_hashes()
+    public void The_files_cover_every_pattern_with_both_hashes_and_psk0_to_psk3()
     {
-        string[] names = s_vectors.EnumerateArray().Select(v => v.GetProperty("protocol_name").GetString()!).ToArray();
-        Assert.Equal(30, names.Length);
+        string[] names = s_files.Values.SelectMany(v => v.EnumerateArray()).Select(v => v.GetProperty("protocol_name").GetString()!).ToArray();
+        Assert.Equal(30, s_files[VectorFiles.Snow].GetArrayLength());
         Assert.All(HandshakePattern.All, p => Assert.Contains($"Noise_{p.Name}_25519_ChaChaPoly_BLAKE2b", names));
         Assert.All(HandshakePattern.All, p => Assert.Contains($"Noise_{p.Name}_25519_ChaChaPoly_SHA256", names));
+        Assert.All(new[] { "Npsk0", "Xpsk1", "NNpsk0", "NNpsk2", "XXpsk3", "XXpsk0+psk1+psk2+psk3" },
+            p => Assert.Contains($"Noise_{p}_25519_ChaChaPoly_SHA256", names));
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Case_reproduces_every_message(int index, string name)
+    public void Case_reproduces_every_message(string file, int index, string name)
     {
-        JsonElement v = s_vectors[index];
+        JsonElement v = s_files[file][index];
         Assert.True(NoiseProtocol.TryParse(name, out NoiseProtocol? protocol));
         using HandshakeState initiator = Create(protocol, v, "init_", true);
         using HandshakeState responder = Create(protocol, v, "resp_", false);
@@ -86,7 +95,10 @@ public sealed class SnowVectorTests
         byte[] ephemeral = v.TryGetProperty(prefix + "ephemeral", out _) ? Hex(v, prefix + "ephemeral") : [];
         bool remotePre = initiator ? protocol.Pattern.ResponderStaticIsPreMessage : protocol.Pattern.InitiatorStaticIsPreMessage;
         byte[] remoteStatic = remotePre ? Hex(v, prefix + "remote_static") : [];
-        return new HandshakeState(protocol, initiator, prologue, null, localStatic, remoteStatic, ephemeral);
+        byte[] psks = v.TryGetProperty(prefix + "psks", out JsonElement list)
+            ? list.EnumerateArray().SelectMany(k => Convert.FromHexString(k.GetString()!)).ToArray()
+            : [];
+        return new HandshakeState(protocol, initiator, prologue, null, localStatic, remoteStatic, ephemeral, psks);
     }
 
     private static byte[] Hex(JsonElement e, string name) => Convert.FromHexString(e.GetProperty(name).GetString()!);

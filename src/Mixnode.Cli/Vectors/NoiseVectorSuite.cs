@@ -10,8 +10,9 @@ namespace Mixnode.Cli.Vectors;
 /// <c>init_*</c>/<c>resp_*</c> prologue, static, ephemeral and remote static keys, and <c>messages</c> that alternate
 /// initiator/responder (one-way patterns: initiator only) through the handshake and on into transport. Each message's
 /// ciphertext must match and decrypt to its payload; an optional <c>handshake_hash</c> must match. A case marked
-/// <c>"fail": true</c> passes when it fails. What this library does not implement (448, BLAKE2s, PSKs, fallback, hfs)
+/// <c>"fail": true</c> passes when it fails. What this library does not implement (448, BLAKE2s, fallback, hfs)
 /// is skipped, with the reason.
+/// Pre-shared keys (psk modifiers) come from <c>init_psks</c>/<c>resp_psks</c> (or one <c>init_psk</c>/<c>resp_psk</c>).
 /// </summary>
 internal sealed class NoiseVectorSuite : VectorSuite
 {
@@ -68,11 +69,6 @@ internal sealed class NoiseVectorSuite : VectorSuite
             return error == NoiseProtocolError.Unsupported
                 ? VectorResult.Skip(reason)
                 : throw new VectorFormatException($"field '{field}': {reason}");
-        }
-
-        if (HasPsks(c, "init") || HasPsks(c, "resp"))
-        {
-            return VectorResult.Skip("pre-shared keys are not implemented");
         }
 
         bool expectFailure = Flag(c, "fail");
@@ -210,7 +206,8 @@ internal sealed class NoiseVectorSuite : VectorSuite
         byte[] ephemeral = sendsEphemeral ? Key(c, side + "ephemeral") : [];
         bool remotePre = initiator ? pattern.ResponderStaticIsPreMessage : pattern.InitiatorStaticIsPreMessage;
         byte[] remoteStatic = remotePre ? Key(c, side + "remote_static") : [];
-        return new HandshakeState(protocol, initiator, prologue, null, localStatic, remoteStatic, ephemeral);
+        byte[] psks = Psks(c, initiator ? "init" : "resp", pattern.PskCount);
+        return new HandshakeState(protocol, initiator, prologue, null, localStatic, remoteStatic, ephemeral, psks);
     }
 
     private static (string Field, string Name) ProtocolName(JsonElement c)
@@ -241,10 +238,34 @@ internal sealed class NoiseVectorSuite : VectorSuite
     private static bool Flag(JsonElement c, string name) =>
         c.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.True;
 
-    /// <summary>init_psks / resp_psks (an array of keys) or init_psk / resp_psk (one key), if any are given.</summary>
-    private static bool HasPsks(JsonElement c, string side) =>
-        (c.TryGetProperty(side + "_psks", out JsonElement psks) && psks.ValueKind == JsonValueKind.Array && psks.GetArrayLength() > 0)
-        || (c.TryGetProperty(side + "_psk", out JsonElement psk) && psk.ValueKind == JsonValueKind.String && psk.GetString()!.Length > 0);
+    /// <summary>
+    /// init_psks / resp_psks (an array of keys) or init_psk / resp_psk (one key), concatenated in order; exactly
+    /// <paramref name="count"/> keys (the pattern's psk modifiers), else the case is malformed.
+    /// </summary>
+    private static byte[] Psks(JsonElement c, string side, int count)
+    {
+        var keys = new List<byte[]>();
+        if (c.TryGetProperty(side + "_psks", out JsonElement psks) && psks.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (JsonElement psk in psks.EnumerateArray())
+            {
+                string field = string.Create(CultureInfo.InvariantCulture, $"{side}_psks[{index++}]");
+                byte[] key = psk.ValueKind == JsonValueKind.String && psk.GetString() is string hex && hex.Length == 2 * KeySize && hex.All(char.IsAsciiHexDigit)
+                    ? Convert.FromHexString(hex)
+                    : throw new VectorFormatException($"field '{field}': expected {KeySize} bytes of hex");
+                keys.Add(key);
+            }
+        }
+        else if (VectorJson.HasField(c, side + "_psk"))
+        {
+            keys.Add(Key(c, side + "_psk"));
+        }
+
+        return keys.Count == count
+            ? keys.SelectMany(k => k).ToArray()
+            : throw new VectorFormatException(string.Create(CultureInfo.InvariantCulture, $"field '{side}_psks': the protocol uses {count} pre-shared key(s), the case gives {keys.Count}"));
+    }
 
     private static byte[] Key(JsonElement c, string name)
     {

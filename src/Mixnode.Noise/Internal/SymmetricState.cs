@@ -53,6 +53,22 @@ internal sealed class SymmetricState : IDisposable
         CryptographicOperations.ZeroMemory(tempKey);
     }
 
+    /// <summary>
+    /// ck, temp_h, temp_k = HKDF(ck, ikm, 3); MixHash(temp_h); k = temp_k truncated to 32 bytes; n = 0 (spec §5.2,
+    /// for the psk token).
+    /// </summary>
+    public void MixKeyAndHash(ReadOnlySpan<byte> ikm)
+    {
+        Span<byte> tempHash = stackalloc byte[MaxHash];
+        Span<byte> tempKey = stackalloc byte[MaxHash];
+        Span<byte> ck = _ck.AsSpan(0, HashLength);
+        NoiseKdf.Hkdf(_hasher, ck, ikm, ck, tempHash[..HashLength], tempKey[..HashLength]);
+        MixHash(tempHash[..HashLength]);
+        Cipher.InitializeKey(tempKey[..AeadKey.KeySize]);
+        CryptographicOperations.ZeroMemory(tempHash);
+        CryptographicOperations.ZeroMemory(tempKey);
+    }
+
     /// <summary>h = HASH(h || data).</summary>
     public void MixHash(ReadOnlySpan<byte> data)
     {

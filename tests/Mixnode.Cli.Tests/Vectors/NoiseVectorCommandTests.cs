@@ -56,30 +56,48 @@ public sealed class NoiseVectorCommandTests : IDisposable
             return c;
         }
 
-        JsonObject psk = Renamed("Noise_NN_25519_ChaChaPoly_BLAKE2b");
-        psk["init_psks"] = new JsonArray("0000000000000000000000000000000000000000000000000000000000000000");
         JsonObject fallback = Renamed("Noise_IK_25519_ChaChaPoly_BLAKE2b");
         fallback["fallback"] = true;
         (int exit, string[] lines) = Run(WriteVectors(
             Renamed("Noise_XX_448_ChaChaPoly_BLAKE2b"),
             Renamed("Noise_XX_25519_ChaChaPoly_BLAKE2s"),
-            Renamed("Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"),
             Renamed("Noise_XXfallback_25519_AESGCM_SHA256"),
             Renamed("Noise_XXhfs_25519+Kyber1024_ChaChaPoly_BLAKE2b"),
-            psk,
             fallback,
             Renamed("NoisePSK_XX_25519_ChaChaPoly_BLAKE2b")));
         Assert.Equal(0, exit);
         Assert.Equal("SKIP Noise_XX_448_ChaChaPoly_BLAKE2b #0: DH function 448 is not supported", lines[0]);
         Assert.Equal("SKIP Noise_XX_25519_ChaChaPoly_BLAKE2s #1: hash function BLAKE2s is not supported", lines[1]);
-        Assert.Contains("psk3", lines[2], StringComparison.Ordinal);
-        Assert.Contains("fallback", lines[3], StringComparison.Ordinal);
-        Assert.Contains("hfs", lines[4], StringComparison.Ordinal);
-        Assert.Contains("pre-shared keys", lines[5], StringComparison.Ordinal);
-        Assert.Contains("fallback", lines[6], StringComparison.Ordinal);
-        Assert.Contains("legacy NoisePSK_", lines[7], StringComparison.Ordinal);
+        Assert.Contains("fallback", lines[2], StringComparison.Ordinal);
+        Assert.Contains("hfs", lines[3], StringComparison.Ordinal);
+        Assert.Contains("fallback", lines[4], StringComparison.Ordinal);
+        Assert.Contains("legacy NoisePSK_", lines[5], StringComparison.Ordinal);
         Assert.All(lines[..^1], l => Assert.StartsWith("SKIP ", l, StringComparison.Ordinal));
-        Assert.Equal("0 passed, 0 failed, 8 skipped", lines[^1]);
+        Assert.Equal("0 passed, 0 failed, 6 skipped", lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("noise/snow_deferred_psk_25519_chachapoly.json", 72)]
+    [InlineData("noise/cacophony_psk_25519_chachapoly.json", 42)]
+    public void Every_deferred_and_psk_case_passes(string file, int cases)
+    {
+        (int exit, string[] lines) = Run(Path.Combine(AppContext.BaseDirectory, "Vectors", file));
+        Assert.True(exit == 0, string.Join('\n', lines.Where(l => !l.StartsWith("PASS", StringComparison.Ordinal)).Take(20)));
+        Assert.Equal($"{cases} passed, 0 failed, 0 skipped", lines[^1]);
+    }
+
+    [Theory]
+    [InlineData("Noise_NN_25519_ChaChaPoly_BLAKE2b", "the protocol uses 0 pre-shared key(s), the case gives 1")]
+    [InlineData("Noise_NNpsk0+psk2_25519_ChaChaPoly_BLAKE2b", "the protocol uses 2 pre-shared key(s), the case gives 1")]
+    public void Psks_that_do_not_match_the_protocol_make_the_case_malformed(string name, string reason)
+    {
+        JsonObject c = SnowCase(16);
+        c["protocol_name"] = name;
+        c["init_psks"] = new JsonArray("0000000000000000000000000000000000000000000000000000000000000000");
+        (int exit, string[] lines) = Run(WriteVectors(c));
+        Assert.Equal(1, exit);
+        Assert.StartsWith("FAIL ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(reason, lines[0], StringComparison.Ordinal);
     }
 
     [Theory]
