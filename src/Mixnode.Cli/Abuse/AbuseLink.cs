@@ -23,6 +23,9 @@ internal sealed class AbuseLink : IAsyncDisposable, ILinkCommandHandler
     /// <summary>A non-reading link's input pipe: small, so the provider's sends back up soon.</summary>
     private const int SlowPipeThreshold = 1 << 16;
 
+    /// <summary>A non-reading link's socket receive buffer (the kernel's minimum applies).</summary>
+    private const int SlowReceiveBuffer = 4096;
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
     private readonly LinkSession _session;
@@ -55,6 +58,13 @@ internal sealed class AbuseLink : IAsyncDisposable, ILinkCommandHandler
     public static async Task<AbuseLink> ConnectAsync(NodeDescriptor provider, SphinxGeometry geometry, X25519PrivateKey key, bool read, Socket socket, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(provider);
+        if (!read)
+        {
+            // Before the connect, so the window advertised from the start is small: the provider's sends back up after
+            // a few frames instead of after the megabytes a loopback socket buffers by default.
+            socket.ReceiveBufferSize = SlowReceiveBuffer;
+        }
+
         await ConnectSocketAsync(socket, AbuseTarget.ClientAddress(provider), cancellationToken).ConfigureAwait(false);
         WireFraming framing = ClientLinkProtocol.Framing(geometry);
 
