@@ -7,8 +7,9 @@
 #   baseline   loadgen --rate $RATE --duration S alone: the delivery the others are compared with;
 #   KIND       the same loadgen with `mixnode abuse KIND` (arguments below, or $ABUSE_ARGS_<kind with _ for ->)
 #              against provider-0, prepared first and started with loadgen's timed phase (--start-file);
-#   overload   loadgen at 2 × the testnet's capacity ($CAPACITY, or the highest of 500/1000/2000/4000 per second that
-#              delivers ≥ 99 % in 10 s) for S seconds beside a legitimate loadgen at $RATE for S + 20 seconds.
+#   overload   2 × the testnet's capacity ($CAPACITY, or the highest of 500/1000/2000/4000 per second that loadgen
+#              delivers ≥ 99 % of in 10 s) for S seconds: a legitimate loadgen at $RATE (for S + 20 seconds) and
+#              `mixnode abuse client-flood` for the rest, started together.
 # Each second every node's VmRSS (/proc/PID/status) is sampled. Printed and written to DIR (default
 # /tmp/abuse-results): per KIND delivered %, ratio to baseline (target ≥ 0.95), all nodes alive, max RSS per role,
 # the nodes' refusal and drop counters that moved (from /metrics, by reason), the abuse tool's summary line; for
@@ -151,7 +152,7 @@ moved = {f"{n} {k}": int(v - before.get((n, k), 0)) for (n, k), v in after.items
 summary_line = None
 if os.path.exists(f"{out}/{name}.abuse.log"):
     for line in open(f"{out}/{name}.abuse.log"):
-        if line.startswith("summary "): summary_line = line.strip()
+        if "summary kind=" in line: summary_line = line[line.index("summary kind="):].strip()
 row = {"name": name, "kind": kind, "delivered_percent": delivered, "ratio_to_baseline": ratio,
        "all_nodes_alive": alive, "max_rss_mib_by_role": {r: round(v / 1024, 1) for r, v in rss.items()},
        "counters_moved": moved, "abuse_summary": summary_line}
@@ -221,17 +222,22 @@ overload() {
   [[ -n $cap ]] || cap=$(capacity)
   ((cap > 0)) || cap=$rate
   local over=$((2 * cap - rate))
-  # loadgen builds every packet first and holds at most 300,000.
-  ((over * seconds <= 300000)) || over=$((300000 / seconds))
+  # The flood builds up to 100,000 packets first (mixnode abuse); beyond, it builds them as it goes, more slowly.
   scrape "$out/overload.metrics.before"
   start_sampler "$out/overload.rss"
-  # The flood starts first; the legitimate run starts once it is sending, and runs 20 s longer.
-  # 8 clients (4 a provider): with loadgen's own 16 that stays within a provider's connections per address (16 before
-  # issue 12) from 127.0.0.1.
-  run_loadgen overload-flood "$seconds" "$over" --clients 8 &
+  # The flood is `mixnode abuse client-flood` (drops through every hop, from 8 clients on 8 addresses): it builds its
+  # packets first and starts with the legitimate loadgen's timed phase (--start-file), which runs 20 s longer.
+  local go=$out/overload.go
+  rm -f "$go"
+  "$mixnode" abuse client-flood --topology "$tn/topology.json" --rate "$over" --duration "$seconds" --clients 8 --sources 8 \
+    --concurrency 4000 --start-file "$go" 2>&1 | stamp > "$out/overload.abuse.log" &
   local flood=$!
-  for _ in $(seq 1 3000); do grep -q " connected " "$out/overload-flood.loadgen.log" 2>/dev/null || ! kill -0 "$flood" 2>/dev/null && break; sleep 0.1; done
+  until grep -q " prepared; waiting" "$out/overload.abuse.log" || ! kill -0 "$flood" 2>/dev/null; do sleep 0.2; done
+  ( until grep -q " connected " "$out/overload.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
+  local trigger=$!
   run_loadgen overload "$((seconds + 20))" "$rate"
+  kill "$trigger" 2>/dev/null || true
+  touch "$go"
   wait "$flood" || true
   stop_sampler
   scrape "$out/overload.metrics.after"
@@ -240,8 +246,9 @@ import json, re, sys
 out, cap, over, rate = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 pat = re.compile(r"^([0-9.]+) \[(\w+)\] ([0-9.]+) s: sent (\d+), delivered (\d+)")
 def lines(path): return [m.groups() for m in map(pat.match, open(path)) if m]
-flood = lines(f"{out}/overload-flood.loadgen.log")
-flood_end = max((float(t) for t, phase, *_ in flood if phase == "sending"), default=None)
+# The flood's last per-second line ("<time> [  N s] attempts …") is when it stopped.
+ticks = [float(l.split()[0]) for l in open(f"{out}/overload.abuse.log") if re.match(r"^[0-9.]+ \[ *\d+ s\] attempts", l)]
+flood_end = max(ticks, default=None)
 legit = [(float(t), int(s), int(d)) for t, phase, _, s, d in lines(f"{out}/overload.loadgen.log")]
 recovery = None
 if flood_end is not None:
