@@ -195,22 +195,3 @@ internal sealed class Mailbox
         }
     }
 }
-
-/// <summary>What <see cref="Mailbox.TryAdd"/> did.</summary>
-internal enum MailboxAddResult
-{
-    Added,
-    Full,
-    Removed,
-}
-
-/// <summary>What <see cref="Mailbox.TryPark"/> did.</summary>
-internal enum ParkResult
-{
-    Parked,
-    MessageWaiting,
-    Removed,
-}
-
-/// <summary>A retrieval waiting for mail: its session and how to answer it (false when it can no longer take a message).</summary>
-internal sealed record ParkedRetrieval(RetrievalSession Owner, Func<bool> Answer);

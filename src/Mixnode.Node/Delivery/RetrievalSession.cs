@@ -131,16 +131,3 @@ internal sealed class RetrievalSession
         }
     }
 }
-
-/// <summary>A message handed out on a session: its answer number once written.</summary>
-internal sealed class RetrievalLease(StoredMessage message)
-{
-    public StoredMessage Message { get; } = message;
-
-    public uint Number { get; set; }
-
-    public bool Sent { get; set; }
-}
-
-/// <summary>Encodes the answer carrying <paramref name="message"/> into a frame's plaintext.</summary>
-internal delegate bool LeaseEncoder(in StoredMessage message, Span<byte> frame);
