@@ -33,12 +33,13 @@ mixnode=$build/mixnode
 mkdir -p "$out"
 : > "$out/summary.jsonl"; : > "$out/summary.txt"
 
-# The abuse each KIND runs, at the rates of the issue (identities: 480/s from many addresses of one /24).
+# The abuse each KIND runs, at the rates of the issue (identities: 480/s from many addresses). Always from --sources:
+# addresses of 127.0.1.0/24, so that per-prefix limits tell the attacker from loadgen (127.0.0.1).
 declare -A abuse_args=(
   [identities]="--rate 480 --sources 64 --concurrency 4000"
-  [mailboxes]="--rate 1000 --clients 10"
-  [victim]="--rate 500 --messages 50 --flood 2000"
-  [long-delays]="--rate 1000 --clients 10"
+  [mailboxes]="--rate 1000 --clients 10 --sources 10"
+  [victim]="--rate 500 --messages 50 --flood 2000 --sources 10"
+  [long-delays]="--rate 1000 --clients 10 --sources 10"
   [client-flood]="--rate 3000 --clients 50 --sources 50"
   [handshakes]="--rate 500 --hold --sources 64"
   [slow-readers]="--rate 2000 --clients 50 --sources 50"
@@ -54,7 +55,14 @@ stop_testnet() {
 }
 sampler_pid=
 stop_sampler() { [[ -z $sampler_pid ]] || { kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=; }; }
-trap 'stop_sampler; stop_testnet' EXIT
+# The abuse tool and the trigger that starts it, while one runs: ended with the script.
+abuse_pid='' trigger_pid=''
+stop_abuse() {
+  [[ -z $trigger_pid ]] || kill "$trigger_pid" 2>/dev/null || true
+  [[ -z $abuse_pid ]] || kill "$abuse_pid" 2>/dev/null || true
+  abuse_pid='' trigger_pid=''
+}
+trap 'stop_abuse; stop_sampler; stop_testnet' EXIT
 trap 'exit 130' INT TERM
 
 start_testnet() { # false when it did not become ready
@@ -117,6 +125,7 @@ for line in sys.stdin: print(f"{time.time():.3f} {line}", end="", flush=True)'; 
 
 run_loadgen() { # name duration rate [extra loadgen options]
   local name=$1 duration=$2 r=$3; shift 3
+  rm -f "$out/$name.loadgen.json"
   "$mixnode" loadgen --topology "$tn/topology.json" --rate "$r" --duration "$duration" --report "$out/$name.loadgen.json" "$@" 2>&1 | stamp > "$out/$name.loadgen.log"
 }
 
@@ -180,7 +189,7 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
   fi
   scrape "$out/$name.metrics.before"
   start_sampler "$out/$name.rss"
-  local abuse_pid='' trigger_pid='' go=$out/$name.go
+  local go=$out/$name.go
   rm -f "$go"
   if [[ $kind != baseline ]]; then
     local var=ABUSE_ARGS_${kind//-/_}
@@ -193,10 +202,11 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
     ( until grep -q " connected " "$out/$name.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
     trigger_pid=$!
   fi
-  run_loadgen "$name" "$seconds" "$rate"
+  run_loadgen "$name" "$seconds" "$rate" || echo "   (loadgen failed: $(tail -1 "$out/$name.loadgen.log"))"
   [[ -z $trigger_pid ]] || kill "$trigger_pid" 2>/dev/null || true
   touch "$go"
   [[ -z $abuse_pid ]] || wait "$abuse_pid" || echo "   (the abuse tool exited with $?)"
+  abuse_pid='' trigger_pid=''
   stop_sampler
   scrape "$out/$name.metrics.after"
   summarize "$name" "$kind"
@@ -205,7 +215,7 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
 capacity() { # the highest probe rate delivering >= 99 % in 10 s
   local best=0
   for r in 500 1000 2000 4000; do
-    run_loadgen "capacity-$r" 10 "$r"
+    run_loadgen "capacity-$r" 10 "$r" || break
     if python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r['sent'] and r['delivered'] >= 0.99 * r['sent'] else 1)" "$out/capacity-$r.loadgen.json"; then best=$r; else break; fi
   done
   echo "$best"
@@ -231,14 +241,15 @@ overload() {
   rm -f "$go"
   "$mixnode" abuse client-flood --topology "$tn/topology.json" --rate "$over" --duration "$seconds" --clients 8 --sources 8 \
     --concurrency 4000 --start-file "$go" 2>&1 | stamp > "$out/overload.abuse.log" &
-  local flood=$!
-  until grep -q " prepared; waiting" "$out/overload.abuse.log" || ! kill -0 "$flood" 2>/dev/null; do sleep 0.2; done
+  abuse_pid=$!
+  until grep -q " prepared; waiting" "$out/overload.abuse.log" || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
   ( until grep -q " connected " "$out/overload.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
-  local trigger=$!
-  run_loadgen overload "$((seconds + 20))" "$rate"
-  kill "$trigger" 2>/dev/null || true
+  trigger_pid=$!
+  run_loadgen overload "$((seconds + 20))" "$rate" || echo "   (loadgen failed: $(tail -1 "$out/overload.loadgen.log"))"
+  kill "$trigger_pid" 2>/dev/null || true
   touch "$go"
-  wait "$flood" || true
+  wait "$abuse_pid" || true
+  abuse_pid='' trigger_pid=
   stop_sampler
   scrape "$out/overload.metrics.after"
   python3 - "$out" "$cap" "$over" "$rate" > "$out/overload.extra.json" <<'PY'

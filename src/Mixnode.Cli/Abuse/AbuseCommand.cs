@@ -40,7 +40,7 @@ internal static class AbuseCommand
         };
         var sources = new Option<int>("--sources")
         {
-            Description = "Spread connections over this many loopback source addresses of one /24 (127.0.0.2, 127.0.0.3, …), as an attacker with an address block would; 0: the OS's choice.",
+            Description = "Spread connections over this many loopback source addresses of one /24 (127.0.1.1, 127.0.1.2, …; not loadgen's 127.0.0.0/24), as an attacker with an address block would; 0: the OS's choice.",
         };
         var startFile = new Option<string?>("--start-file")
         {

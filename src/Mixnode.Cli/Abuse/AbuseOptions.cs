@@ -47,7 +47,7 @@ internal sealed record AbuseOptions
     /// <summary>handshakes: keep each connection open after the node's answer until the run ends or the node closes it.</summary>
     public bool Hold { get; init; }
 
-    /// <summary>Loopback source addresses to spread connections over (127.0.0.2 …); 0: the OS's choice.</summary>
+    /// <summary>Loopback source addresses to spread connections over (127.0.1.1 …); 0: the OS's choice.</summary>
     public int Sources { get; init; }
 
     /// <summary>Begin the paced phase only once this file exists (a script lines it up with another program's).</summary>

@@ -23,10 +23,10 @@ public sealed class AbuseTargetTests
     public void Sources_are_loopback_addresses_of_one_24_taken_in_turn()
     {
         var sources = new AbuseSources(3);
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), sources.Address(0));
-        Assert.Equal(IPAddress.Parse("127.0.0.4"), sources.Address(2));
-        Assert.Equal(IPAddress.Parse("127.0.0.2"), sources.Address(3));
-        Assert.Equal(IPAddress.Parse("127.0.0.251"), new AbuseSources(AbuseSources.Max).Address(AbuseSources.Max - 1));
+        Assert.Equal(IPAddress.Parse("127.0.1.1"), sources.Address(0));
+        Assert.Equal(IPAddress.Parse("127.0.1.3"), sources.Address(2));
+        Assert.Equal(IPAddress.Parse("127.0.1.1"), sources.Address(3));
+        Assert.Equal(IPAddress.Parse("127.0.1.250"), new AbuseSources(AbuseSources.Max).Address(AbuseSources.Max - 1));
     }
 
     [Fact]
