@@ -308,20 +308,31 @@ public sealed class LinkSessionTests
         await pair.EstablishAsync();
         Task<LinkCloseReason> senderLoop = pair.Responder.RunReceiveLoopAsync(new RecordingCommandHandler());
 
-        // The initiator runs no receive loop: its pipe and the sockets fill, then a flush stays pending.
+        // The initiator runs no receive loop: its pipe and the sockets fill, then a flush stays pending. A send can be
+        // pending for a moment and still complete while the kernel grows the socket buffers (TCP autotuning), so
+        // keep sending until one stays pending.
         byte[] packet = RandomNumberGenerator.GetBytes(s_framing.PacketLength);
         Task<bool>? stuck = null;
-        for (int i = 0; i < 100_000 && stuck is null; i++)
+        for (int round = 0; round < 50 && stuck is null; round++)
         {
-            ValueTask<bool> send = pair.Responder.SendPacketAsync(packet);
-            if (!send.IsCompleted)
+            Task<bool>? pending = null;
+            for (int i = 0; i < 100_000 && pending is null; i++)
             {
-                stuck = send.AsTask();
+                ValueTask<bool> send = pair.Responder.SendPacketAsync(packet);
+                if (!send.IsCompleted)
+                {
+                    pending = send.AsTask();
+                }
+            }
+
+            Assert.NotNull(pending);
+            if (!await Eventually.TrueAsync(() => pending.IsCompleted, TimeSpan.FromMilliseconds(200)))
+            {
+                stuck = pending;
             }
         }
 
         Assert.NotNull(stuck);
-        Assert.False(await Eventually.TrueAsync(() => stuck.IsCompleted, TimeSpan.FromMilliseconds(200)));
         time.Advance(TimeSpan.FromSeconds(29));
         Assert.Null(pair.Responder.CloseReason);
 
