@@ -15,8 +15,9 @@
 # the nodes' refusal and drop counters that moved (from /metrics, by reason), the abuse tool's summary line; for
 # overload also max RSS against $RSS_CAP_MIB (when given) and the seconds until the legitimate traffic's delivery per
 # second was back to ≥ 95 %. DIR/summary.txt and DIR/summary.json hold all of it; DIR/<kind>.* the raw logs.
-# Environment: TN (/tmp/tn-abuse), BASE_PORT (34000: clear of the testnet default), RATE (300), CAPACITY, RSS_CAP_MIB,
-# and Mixnode__… variables, which every node of the testnet inherits (e.g. to set the limits under test).
+# Environment: TN (/tmp/tn-abuse), BASE_PORT (31500: clear of the testnet default and below the ephemeral ports,
+# 32768 and up, that clients' sockets take), RATE (300), CAPACITY, RSS_CAP_MIB, and Mixnode__… variables, which every
+# node of the testnet inherits (e.g. to set the limits under test).
 set -euo pipefail
 build=$(cd "$1" && pwd); shift
 out=/tmp/abuse-results seconds=60 kinds=()
@@ -28,7 +29,7 @@ while (($#)); do
   esac
 done
 ((${#kinds[@]})) || kinds=(identities mailboxes victim long-delays client-flood handshakes slow-readers overload)
-tn=${TN:-/tmp/tn-abuse} base_port=${BASE_PORT:-34000} rate=${RATE:-300}
+tn=${TN:-/tmp/tn-abuse} base_port=${BASE_PORT:-31500} rate=${RATE:-300}
 mixnode=$build/mixnode
 mkdir -p "$out"
 : > "$out/summary.jsonl"; : > "$out/summary.txt"
