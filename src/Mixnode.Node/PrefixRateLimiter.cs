@@ -59,14 +59,7 @@ internal sealed class PrefixRateLimiter
                 return PrefixTake.TableFull;
             }
 
-            Refill(entry, now);
-            if (entry.Tokens < 1)
-            {
-                return PrefixTake.Empty;
-            }
-
-            entry.Tokens -= 1;
-            return PrefixTake.Taken;
+            return entry.Bucket.TryTake() ? PrefixTake.Taken : PrefixTake.Empty;
         }
     }
 
@@ -93,8 +86,7 @@ internal sealed class PrefixRateLimiter
     {
         lock (_lock)
         {
-            Refill(entry, _time.GetTimestamp());
-            entry.Tokens -= 1;
+            entry.Bucket.Take();
         }
     }
 
@@ -102,8 +94,7 @@ internal sealed class PrefixRateLimiter
     {
         lock (_lock)
         {
-            Refill(entry, _time.GetTimestamp());
-            return entry.Tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-entry.Tokens / Rate);
+            return entry.Bucket.Debt();
         }
     }
 
@@ -137,7 +128,7 @@ internal sealed class PrefixRateLimiter
             }
         }
 
-        entry = new Entry { Tokens = Burst, Updated = now };
+        entry = new Entry(new TokenBucket(Rate, Burst, _time));
         _entries.Add(prefix, entry);
         return entry;
     }
@@ -147,40 +138,19 @@ internal sealed class PrefixRateLimiter
         _lastSweep = now;
         foreach ((SourcePrefix prefix, Entry entry) in _entries)
         {
-            if (entry.Leases == 0)
+            if (entry.Leases == 0 && entry.Bucket.IsFull())
             {
-                Refill(entry, now);
-                if (entry.Tokens >= Burst)
-                {
-                    // Removing during enumeration is allowed for Dictionary since .NET Core 3.0.
-                    _entries.Remove(prefix);
-                }
+                // Removing during enumeration is allowed for Dictionary since .NET Core 3.0.
+                _entries.Remove(prefix);
             }
         }
     }
 
-    private void Refill(Entry entry, long now)
+    /// <summary>One prefix's bucket and the sessions holding it; used only under the table's lock.</summary>
+    internal sealed class Entry(TokenBucket bucket)
     {
-        entry.Tokens = Math.Min(Burst, entry.Tokens + (_time.GetElapsedTime(entry.Updated, now).TotalSeconds * Rate));
-        entry.Updated = now;
+        public TokenBucket Bucket { get; } = bucket;
+
+        public int Leases { get; set; }
     }
-
-    /// <summary>One prefix's bucket; fields changed only under the table's lock.</summary>
-    internal sealed class Entry
-    {
-        public double Tokens;
-        public long Updated;
-        public int Leases;
-    }
-}
-
-internal enum PrefixTake
-{
-    Taken,
-
-    /// <summary>The prefix's bucket is empty: it is over its rate.</summary>
-    Empty,
-
-    /// <summary>The table holds as many prefixes as it may, all in use or refilling.</summary>
-    TableFull,
 }

@@ -1,8 +1,9 @@
-namespace Mixnode.Node.Clients;
+namespace Mixnode.Node;
 
 /// <summary>
 /// A token bucket on an injected clock: <see cref="Rate"/> tokens per second up to <see cref="Burst"/>.
-/// Not thread-safe: one per client session, used from that session's receive loop (shared ones are used under a lock).
+/// Not thread-safe: one per client session, used from that session's receive loop; shared ones (a source prefix's,
+/// the echo budget) are used under their owner's lock.
 /// </summary>
 internal sealed class TokenBucket
 {
@@ -48,6 +49,13 @@ internal sealed class TokenBucket
     {
         Refill();
         return _tokens >= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(-_tokens / Rate);
+    }
+
+    /// <summary>True when the bucket holds its whole burst again: it is then the same as a new one.</summary>
+    public bool IsFull()
+    {
+        Refill();
+        return _tokens >= Burst;
     }
 
     private void Refill()
