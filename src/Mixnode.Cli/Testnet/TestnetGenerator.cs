@@ -43,6 +43,15 @@ internal static class TestnetGenerator
 
     public const int ClientBurst = 5000;
 
+    /// <summary>
+    /// Per-source-prefix rate at providers: every client of a testnet comes from 127.0.0.0/24, so the node's default
+    /// (2,000/s for a whole /24) would cap loadgen below what it measures. An abuse run that wants the deployment
+    /// default sets <c>Mixnode__Clients__PrefixRatePerSecond</c> in the testnet's environment.
+    /// </summary>
+    public const int ClientPrefixRatePerSecond = 50_000;
+
+    public const int ClientPrefixBurst = 50_000;
+
     /// <summary>The node's own default for <c>Mixnode:MaxNodeDelay</c>; short test epochs need less.</summary>
     private static readonly TimeSpan NodeMaxDelayDefault = TimeSpan.FromMinutes(10);
 
@@ -232,6 +241,8 @@ internal static class TestnetGenerator
                 json.WriteStartObject("Clients");
                 json.WriteNumber("RatePerSecond", ClientRatePerSecond);
                 json.WriteNumber("Burst", ClientBurst);
+                json.WriteNumber("PrefixRatePerSecond", ClientPrefixRatePerSecond);
+                json.WriteNumber("PrefixBurst", ClientPrefixBurst);
                 json.WriteEndObject();
             }
 
