@@ -198,7 +198,7 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
     # shellcheck disable=SC2086
     "$mixnode" abuse "$kind" --topology "$tn/topology.json" --duration "$seconds" --start-file "$go" ${!var:-${abuse_args[$kind]}} > "$out/$name.abuse.log" 2>&1 &
     abuse_pid=$!
-    until grep -q "^prepared; waiting" "$out/$name.abuse.log" || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
+    until grep -q "^prepared; waiting" "$out/$name.abuse.log" 2>/dev/null || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
     # loadgen says "connected" right before its timed phase.
     ( until grep -q " connected " "$out/$name.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
     trigger_pid=$!
@@ -243,7 +243,7 @@ overload() {
   "$mixnode" abuse client-flood --topology "$tn/topology.json" --rate "$over" --duration "$seconds" --clients 8 --sources 8 \
     --concurrency 4000 --start-file "$go" 2>&1 | stamp > "$out/overload.abuse.log" &
   abuse_pid=$!
-  until grep -q " prepared; waiting" "$out/overload.abuse.log" || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
+  until grep -q " prepared; waiting" "$out/overload.abuse.log" 2>/dev/null || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
   ( until grep -q " connected " "$out/overload.loadgen.log" 2>/dev/null; do sleep 0.05; done; touch "$go" ) &
   trigger_pid=$!
   run_loadgen overload "$((seconds + 20))" "$rate" || echo "   (loadgen failed: $(tail -1 "$out/overload.loadgen.log"))"
