@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Mixnode.Node.Keys;
 using Xunit.Abstractions;
 
@@ -43,8 +41,9 @@ public sealed class KillNineTests(ITestOutputHelper output)
 
         for (int round = 0; round <= Kills; round++)
         {
-            using var node = NodeProcess.Start(network, "mix0");
-            await using InjectorLink link = await node.ConnectAsync(network, TimeSpan.FromSeconds(30));
+            // No flush during the test: what survives a kill is what the filter's shared mapping put in the page cache.
+            using var node = ChildProcessNode.Start(network, "mix0", "Mixnode:ReplayFlushInterval=01:00:00");
+            await using InjectorLink link = await node.ConnectInjectorAsync(network, "mix0", TimeSpan.FromSeconds(30));
 
             // (b) Every key file the node had is still there, byte for byte (mix keys it generates later may be added).
             Dictionary<string, byte[]> keysNow = KeyFiles(network.KeysDirectory("mix0"));
@@ -152,81 +151,4 @@ public sealed class KillNineTests(ITestOutputHelper output)
     private static Dictionary<string, byte[]> KeyFiles(string directory) =>
         Directory.EnumerateFiles(directory, "*.key", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(directory, f), File.ReadAllBytes);
-
-    /// <summary>
-    /// <c>mixnode run</c> as a child process, like <see cref="ChildProcessNode"/>, but keeping its error output so that a
-    /// node that refuses to start from what a kill left fails the test with its own message.
-    /// </summary>
-    private sealed class NodeProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _errors = new();
-
-        private NodeProcess(Process process) => _process = process;
-
-        public static NodeProcess Start(LocalNetwork network, string name)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mixnode.dll"));
-            start.ArgumentList.Add("run");
-            // No flush during the test: what survives a kill is what the filter's shared mapping put in the page cache.
-            foreach (string setting in network.Settings(name, "Mixnode:ReplayFlushInterval=01:00:00"))
-            {
-                start.ArgumentList.Add(setting);
-            }
-
-            Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-            var node = new NodeProcess(process);
-            process.OutputDataReceived += (_, e) => node.Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return node;
-        }
-
-        /// <summary>A link as the injector member, failing at once (with the node's output) if the process exits.</summary>
-        public async Task<InjectorLink> ConnectAsync(LocalNetwork network, TimeSpan timeout)
-        {
-            using var cancel = new CancellationTokenSource(timeout);
-            Task<InjectorLink> connect = InjectorLink.ConnectAsMemberAsync(network, "injector", "mix0", timeout);
-            Task exited = _process.WaitForExitAsync(cancel.Token);
-            if (await Task.WhenAny(connect, exited) == exited && !connect.IsCompleted)
-            {
-                await Task.Delay(200);
-                Assert.Fail($"mix0 exited with {_process.ExitCode} instead of starting: {string.Join(Environment.NewLine, _errors)}");
-            }
-
-            await cancel.CancelAsync();
-            return await connect;
-        }
-
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                Kill();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is not null && _errors.Count < 200)
-            {
-                _errors.Enqueue(line);
-            }
-        }
-    }
 }

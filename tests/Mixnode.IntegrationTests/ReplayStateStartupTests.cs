@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mixnode.Node.Unwrap.Replay;
 
 namespace Mixnode.IntegrationTests;
@@ -36,45 +35,13 @@ public sealed class ReplayStateStartupTests : IDisposable
             File.WriteAllBytes(filter, []);
         }
 
-        (int? exit, string output) = await RunAsync(TimeSpan.FromSeconds(60));
+        using ChildProcessNode second = ChildProcessNode.Start(_network, "mix0");
+        int? exit = await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        string output = second.Output;
 
         Assert.True(exit is not null, "the node started without its replay filter");
         Assert.Equal(2, exit);
         Assert.Contains(filter, output, StringComparison.Ordinal);
         Assert.Contains(expected, output, StringComparison.Ordinal);
-    }
-
-    /// <summary><c>mixnode run</c> as a child process (killed if still running after <paramref name="timeout"/>: it started).</summary>
-    private async Task<(int? Exit, string Output)> RunAsync(TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mixnode.dll"));
-        start.ArgumentList.Add("run");
-        foreach (string setting in _network.Settings("mix0"))
-        {
-            start.ArgumentList.Add(setting);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (null, await stdout + await stderr);
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
