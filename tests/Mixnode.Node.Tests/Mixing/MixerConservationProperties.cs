@@ -144,9 +144,10 @@ public sealed class MixerConservationProperties : IDisposable
             }
         })));
 
+        // The mixer's own timer is still releasing here, so the count can only fall between reading it and draining.
         int held = mixer.Count;
         List<OutgoingPacket> drained = mixer.Drain();
-        Assert.Equal(held, drained.Count);
+        Assert.InRange(drained.Count, 0, held);
         mixer.Dispose();
 
         // A release that took its packets before the drain may still be handing them on: wait for the count to settle.
