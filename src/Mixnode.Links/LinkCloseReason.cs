@@ -59,6 +59,9 @@ public enum LinkCloseReason
 
     /// <summary>Refused at accept: the source prefix opened more connections per second than its handshake rate allows.</summary>
     HandshakeRate,
+
+    /// <summary>The peer is still listed but under another link key or address: the link to the old one is closed.</summary>
+    PeerChanged,
 }
 
 internal static class LinkCloseReasonTags
@@ -83,6 +86,7 @@ internal static class LinkCloseReasonTags
         LinkCloseReason.RetrievalLimit => "retrieval_limit",
         LinkCloseReason.LimitPerPrefix => "limit_per_prefix",
         LinkCloseReason.HandshakeRate => "handshake_rate",
+        LinkCloseReason.PeerChanged => "peer_changed",
         _ => "other",
     };
 }

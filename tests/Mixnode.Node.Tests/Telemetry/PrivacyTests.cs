@@ -43,6 +43,7 @@ public sealed partial class PrivacyTests
         "closed", "handshake_timeout", "idle_timeout", "handshake_failed", "unknown_peer", "decrypt_failed",
         "malformed_command", "limit_total", "limit_per_address", "peer_disconnected", "error", "rate_limited", "malformed_packet",
         "removed", "send_timeout", "retrieval_limit", "limit_per_prefix", "handshake_rate",
+        "peer_changed",
     ];
 
     private static readonly string[] s_directions = ["inbound", "outbound"];
