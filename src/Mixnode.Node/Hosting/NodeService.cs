@@ -261,17 +261,10 @@ internal sealed class NodeService : IHostedService, IAsyncDisposable
     private NodeGauges Gauges(LoopTracker loops)
     {
         long epoch = _keys.CurrentEpoch;
-        double? fill = null;
-        double? falsePositive = null;
-        if (_replay is { } replay && replay.TryGetFill(epoch, out double f, out double fp))
-        {
-            fill = f;
-            falsePositive = fp;
-        }
-
+        IReadOnlyList<ReplayFilterReading> filters = _replay?.Readings(epoch) ?? [];
         double ratio = loops.ReturnedRatio(epoch - 1);
         NodeStatus status = Status();
-        return new NodeGauges(epoch, fill, falsePositive, double.IsNaN(ratio) ? null : ratio, status.NextHopsUp, status.NextHops - status.NextHopsUp);
+        return new NodeGauges(epoch, filters, double.IsNaN(ratio) ? null : ratio, status.NextHopsUp, status.NextHops - status.NextHopsUp);
     }
 
     private async Task WarmUpAsync(UnwrapWarmUp warmUp, CancellationToken cancellation)

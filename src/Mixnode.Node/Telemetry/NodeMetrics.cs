@@ -43,6 +43,7 @@ public sealed class NodeMetrics
     private Func<(long Count, long Bytes)>? _mailboxes;
     private static readonly KeyValuePair<string, object?>[] s_peersUp = [new("state", "up")];
     private static readonly KeyValuePair<string, object?>[] s_peersDown = [new("state", "down")];
+    private static readonly KeyValuePair<string, object?>[][] s_replayKeyTags = [.. Enum.GetValues<ReplayFilterKey>().Select(k => new KeyValuePair<string, object?>[] { new("key", k.ToTag()) })];
     private static readonly KeyValuePair<string, object?>[] s_inbound = [new("direction", "inbound")];
     private static readonly KeyValuePair<string, object?>[] s_outbound = [new("direction", "outbound")];
 
@@ -71,8 +72,8 @@ public sealed class NodeMetrics
         _replayOpenFailures = Meter.CreateCounter<long>("mixnode.replay.filter.open_failures", "{filter}", "Replay filters of a usable mix key found missing, damaged or replaced while running (that key's packets are refused).");
         Meter.CreateObservableGauge("mixnode.queue.depth", ReadQueueDepths, "{packet}", "Packets waiting in a bounded queue, by queue (\"mix\" is the mixer's pool).");
         Meter.CreateObservableGauge("mixnode.epoch", () => Read(g => g.Epoch), "{epoch}", "The current key epoch (network-wide time, the same at every node).");
-        Meter.CreateObservableGauge("mixnode.replay.filter.fill_ratio", () => Read(g => g.ReplayFill), "1", "Entries in the current epoch's replay filter over its capacity.");
-        Meter.CreateObservableGauge("mixnode.replay.filter.false_positive_ratio", () => Read(g => g.ReplayFalsePositive), "1", "Estimated chance that the current epoch's replay filter refuses a new packet as a replay.");
+        Meter.CreateObservableGauge("mixnode.replay.filter.fill_ratio", () => ReadReplayFilters(r => r.Fill), "1", "Entries in each open replay filter over its capacity, by key (previous, current, next).");
+        Meter.CreateObservableGauge("mixnode.replay.filter.false_positive_ratio", () => ReadReplayFilters(r => r.FalsePositiveRate), "1", "Estimated chance that each open replay filter refuses a new packet as a replay, by key (previous, current, next).");
         Meter.CreateObservableGauge("mixnode.cover.loops.return_ratio", () => Read(g => g.LoopReturnRatio), "1", "Share of the node's loops of the last completed epoch that came back (absent while there is none).");
         Meter.CreateObservableGauge("mixnode.links.peers", ReadPeers, "{peer}", "Next-layer peers by link state (up: link established; down: connecting or backing off).");
         _dropTags = [.. Enum.GetValues<DropReason>().Select(r => new KeyValuePair<string, object?>[] { new("reason", r.ToTag()) })];
@@ -178,6 +179,16 @@ public sealed class NodeMetrics
         }
 
         return [];
+    }
+
+    private IEnumerable<Measurement<double>> ReadReplayFilters(Func<ReplayFilterReading, double> pick)
+    {
+        if (Volatile.Read(ref _gauges) is not { } gauges)
+        {
+            return [];
+        }
+
+        return [.. gauges().ReplayFilters.Select(r => new Measurement<double>(pick(r), s_replayKeyTags[(int)r.Key]))];
     }
 
     private IEnumerable<Measurement<int>> ReadPeers()

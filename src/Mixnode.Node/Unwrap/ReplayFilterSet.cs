@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Mixnode.Node.Keys;
+using Mixnode.Node.Telemetry;
 using Mixnode.Node.Unwrap.Replay;
 using Mixnode.Sphinx;
 
@@ -74,6 +75,22 @@ internal sealed class ReplayFilterSet : IReplayGuard, IDisposable
 
         fill = falsePositiveRate = 0;
         return false;
+    }
+
+    /// <summary>The fill of every open filter among the previous, current and next epochs' keys (the gauges' readings).</summary>
+    public IReadOnlyList<ReplayFilterReading> Readings(long currentEpoch)
+    {
+        var readings = new List<ReplayFilterReading>(3);
+        foreach (ReplayFilterKey key in Enum.GetValues<ReplayFilterKey>())
+        {
+            long epoch = currentEpoch + (int)key - (int)ReplayFilterKey.Current;
+            if (TryGetFill(epoch, out double fill, out double falsePositiveRate))
+            {
+                readings.Add(new ReplayFilterReading(key, fill, falsePositiveRate));
+            }
+        }
+
+        return readings;
     }
 
     /// <summary>Epochs whose filter could not be opened while running (their packets are refused).</summary>

@@ -58,6 +58,9 @@ public sealed partial class PrivacyTests
 
     private static readonly string[] s_ingressLanes = ["mix", "client"];
 
+    // Relative to the current epoch: never an epoch number or anything of the key itself.
+    private static readonly string[] s_replayKeys = ["previous", "current", "next"];
+
     /// <summary>The tag key each instrument may use (none for the rest).</summary>
     private static readonly Dictionary<string, (string Key, string[] Values)> s_tagOf = new()
     {
@@ -70,9 +73,11 @@ public sealed partial class PrivacyTests
         ["mixnode.mailbox.dropped"] = ("reason", s_mailboxDropReasons),
         ["mixnode.retrievals.refused"] = ("reason", s_retrievalRefusedReasons),
         ["mixnode.ingress.dropped"] = ("lane", s_ingressLanes),
+        ["mixnode.replay.filter.fill_ratio"] = ("key", s_replayKeys),
+        ["mixnode.replay.filter.false_positive_ratio"] = ("key", s_replayKeys),
     };
 
-    private static readonly string[] s_allowedTagKeys = ["reason", "direction", "queue", "state", "lane"];
+    private static readonly string[] s_allowedTagKeys = ["reason", "direction", "queue", "state", "lane", "key"];
 
     // Placeholder names that would put a peer, a user or a secret into a log line, whatever the level.
     // Whole-name fragments are matched anywhere; short words only as a word of the camel-cased name ("Id" in
@@ -182,7 +187,7 @@ public sealed partial class PrivacyTests
             metrics.RetrievalRefused(reason);
         }
 
-        metrics.ObserveNode(() => new NodeGauges(Epoch: 250_000, ReplayFill: 0.25, ReplayFalsePositive: 1e-9, LoopReturnRatio: 0.98, PeersUp: 2, PeersDown: 1));
+        metrics.ObserveNode(() => new NodeGauges(Epoch: 250_000, ReplayFilters: [new(ReplayFilterKey.Previous, 0.5, 1e-8), new(ReplayFilterKey.Current, 0.25, 1e-9), new(ReplayFilterKey.Next, 0, 0)], LoopReturnRatio: 0.98, PeersUp: 2, PeersDown: 1));
         var time = new FakeTimeProvider();
         _ = new IngressQueue(16, metrics);
         using var mailboxes = new Mixnode.Node.Delivery.MailboxDeliverySink(Microsoft.Extensions.Options.Options.Create(new NodeOptions()), metrics, time);
@@ -223,6 +228,8 @@ public sealed partial class PrivacyTests
         Assert.Equal(s_mailboxDropReasons.Order(), TagValues(measurements, "mixnode.mailbox.dropped").Order());
         Assert.Equal(s_retrievalRefusedReasons.Order(), TagValues(measurements, "mixnode.retrievals.refused").Order());
         Assert.Equal(s_ingressLanes.Order(), TagValues(measurements, "mixnode.ingress.dropped").Order());
+        Assert.Equal(s_replayKeys.Order(), TagValues(measurements, "mixnode.replay.filter.fill_ratio").Order());
+        Assert.Equal(s_replayKeys.Order(), TagValues(measurements, "mixnode.replay.filter.false_positive_ratio").Order());
     }
 
     [Fact]

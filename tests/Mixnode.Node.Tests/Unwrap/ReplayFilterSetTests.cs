@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Mixnode.Node.Keys;
+using Mixnode.Node.Telemetry;
 using Mixnode.Node.Tests.Support;
 using Mixnode.Node.Unwrap;
 using Mixnode.Node.Unwrap.Replay;
@@ -55,6 +56,27 @@ public sealed class ReplayFilterSetTests : IDisposable
         Assert.False(node.Filters.TryAccept(Epoch, underCurrent));
         Assert.False(node.Filters.TryAccept(Epoch + 1, underNext));
         Assert.True(node.Filters.TryAccept(Epoch, Tag(3)));
+    }
+
+    [Fact]
+    public void Readings_cover_every_open_filter_by_its_key_relative_to_the_current_epoch()
+    {
+        using var node = new Wiring(this);
+        Assert.All(node.Filters.Readings(Epoch), r => Assert.Equal(0, r.Fill));
+
+        Assert.True(node.Filters.TryAccept(Epoch, Tag(1)));
+        Assert.True(node.Filters.TryAccept(Epoch, Tag(2)));
+        Assert.True(node.Filters.TryAccept(Epoch + 1, Tag(3)));
+
+        IReadOnlyList<ReplayFilterReading> now = node.Filters.Readings(Epoch);
+        Assert.Equal([ReplayFilterKey.Current, ReplayFilterKey.Next], now.Select(r => r.Key));
+        Assert.True(now[0].Fill > now[1].Fill && now[1].Fill > 0);
+        Assert.All(now, r => Assert.InRange(r.FalsePositiveRate, 0, 1e-6));
+
+        // One epoch on, the same two filters are the previous and the current key's.
+        IReadOnlyList<ReplayFilterReading> later = node.Filters.Readings(Epoch + 1);
+        Assert.Equal([ReplayFilterKey.Previous, ReplayFilterKey.Current], later.Select(r => r.Key));
+        Assert.Equal(now.Select(r => r.Fill), later.Select(r => r.Fill));
     }
 
     [Fact]
