@@ -114,6 +114,70 @@ internal static class TopologyCommand
         }
     }
 
+    /// <summary>
+    /// <c>verify FILE --authorities authorities.json</c>: the check a node following the voting authorities makes
+    /// (<see cref="SignedNetworkDocument.VerifyWithSigners"/> against the <see cref="AuthoritySet"/> of that file), with a
+    /// report of who signed. Exit 2 when the authorities file is unusable, 1 when the document does not verify.
+    /// </summary>
+    public static int VerifyConsensus(string path, string authoritiesFile, TimeProvider time, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        AuthoritySet authorities;
+        try
+        {
+            authorities = AuthoritySet.Read(authoritiesFile);
+        }
+        catch (TopologyException e)
+        {
+            error.WriteLine($"--authorities {authoritiesFile}: {e.Message}");
+            return 2;
+        }
+
+        byte[] file;
+        try
+        {
+            file = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"invalid: cannot read the network document {path}: {e.Message}");
+            return 1;
+        }
+
+        try
+        {
+            (NetworkDocument document, IReadOnlyList<Bytes32> signers) = SignedNetworkDocument.VerifyWithSigners(file, authorities);
+            output.WriteLine($"valid: {Path.GetFullPath(path)} is the consensus for epoch {document.Epoch}, signed by {signers.Count} of {authorities.Authorities.Length} listed authorities (threshold {authorities.Threshold}): {string.Join(", ", signers.Select(s => authorities.Find(s)!.Name))}");
+            WriteUnknownSigners(ConsensusSigners.Unlisted(file, authorities), output, "note");
+            WriteSummary(new NetworkTopology(document, signers[0]), new EpochClock(time, document.EpochPeriod), output);
+            return 0;
+        }
+        catch (TopologyException e)
+        {
+            error.WriteLine($"invalid: {e.Message} ({e.Reason.ToTag()})");
+            if (e.Reason is PkiRefusal.BelowThreshold or PkiRefusal.BadSignature)
+            {
+                IReadOnlyList<AuthorityInfo> valid = ConsensusSigners.ListedWithValidSignature(file, authorities);
+                error.WriteLine($"threshold: {valid.Count} valid signature{(valid.Count == 1 ? "" : "s")} of listed authorities, {authorities.Threshold} of {authorities.Authorities.Length} needed");
+                error.WriteLine($"signed validly by: {(valid.Count == 0 ? "none" : string.Join(", ", valid.Select(a => a.Name)))}");
+                string[] missing = [.. authorities.Authorities.Except(valid).Select(a => a.Name)];
+                error.WriteLine($"no valid signature from: {(missing.Length == 0 ? "none" : string.Join(", ", missing))}");
+                WriteUnknownSigners(ConsensusSigners.Unlisted(file, authorities), error, "unknown signer");
+            }
+
+            return 1;
+        }
+    }
+
+    private static void WriteUnknownSigners(IReadOnlyList<string> unlisted, TextWriter writer, string label)
+    {
+        foreach (string key in unlisted)
+        {
+            writer.WriteLine($"{label}: a signature by {key}, which is not in the authorities file (not counted)");
+        }
+    }
+
     public static int Verify(string path, string authority, TimeProvider time, TextWriter output, TextWriter error)
     {
         Bytes32 authorityKey;
@@ -268,14 +332,29 @@ internal static class TopologyCommand
     private static Command CreateVerify()
     {
         var file = new Argument<string>("FILE") { Description = "A signed network document." };
-        var authority = new Option<string>("--authority-pub") { Description = "The authority's public key: an authority.pub file or the base64 key.", Required = true };
-        var command = new Command("verify", "Verify a signed network document and summarize it; exit 1 with the reason if it is invalid.") { file, authority };
-        command.SetAction(parse => Verify(
-            parse.GetValue(file)!,
-            parse.GetValue(authority)!,
-            TimeProvider.System,
-            parse.InvocationConfiguration.Output,
-            parse.InvocationConfiguration.Error));
+        var authority = new Option<string>("--authority-pub") { Description = "The offline authority's public key: an authority.pub file or the base64 key (a document of mixnode topology sign)." };
+        var authorities = new Option<string>("--authorities") { Description = "authorities.json of the voting directory authorities: the document must carry valid signatures of the threshold of them (a consensus)." };
+        var command = new Command("verify", "Verify a signed network document (--authority-pub) or a consensus (--authorities) and summarize it; exit 1 with the reason if it is invalid.") { file, authority, authorities };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(authority) is null) == (result.GetValue(authorities) is null))
+            {
+                result.AddError("give exactly one of --authority-pub (an offline-signed document) and --authorities (a consensus of the voting authorities)");
+            }
+        });
+        command.SetAction(parse => parse.GetValue(authorities) is { } authoritiesFile
+            ? VerifyConsensus(
+                parse.GetValue(file)!,
+                authoritiesFile,
+                TimeProvider.System,
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error)
+            : Verify(
+                parse.GetValue(file)!,
+                parse.GetValue(authority)!,
+                TimeProvider.System,
+                parse.InvocationConfiguration.Output,
+                parse.InvocationConfiguration.Error));
         return command;
     }
 
