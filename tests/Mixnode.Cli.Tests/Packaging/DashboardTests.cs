@@ -10,16 +10,50 @@ public sealed partial class DashboardTests
     private static readonly string DashboardPath = Path.Combine(RepositoryFiles.Root(), "config", "grafana", "mixnode-dashboard.json");
 
     [Fact]
-    public void Every_metric_in_the_dashboard_is_exported_by_the_node()
+    public void Every_metric_in_the_dashboard_is_exported_by_the_node_or_an_authority()
     {
         IReadOnlySet<string> node = PrometheusNames.NodeSeriesNames();
+        IReadOnlySet<string> authority = PrometheusNames.AuthoritySeriesNames();
         var used = Queries().SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
         Assert.Contains("mixnode_packets_received_total", used);
 
-        string[] unknown = [.. used.Where(name => !node.Contains(name) && !PrometheusNamesTests.RuntimeSeries.Contains(name)).Order(StringComparer.Ordinal)];
+        string[] unknown = [.. used.Where(name => !node.Contains(name) && !authority.Contains(name) && !PrometheusNamesTests.RuntimeSeries.Contains(name)).Order(StringComparer.Ordinal)];
         Assert.True(
             unknown.Length == 0,
-            $"the dashboard queries metrics no node exports: {string.Join(", ", unknown)}; the node's are: {string.Join(", ", node.Order(StringComparer.Ordinal))}");
+            $"the dashboard queries metrics neither a node nor an authority exports: {string.Join(", ", unknown)}; the node's are: {string.Join(", ", node.Order(StringComparer.Ordinal))}; an authority's: {string.Join(", ", authority.Order(StringComparer.Ordinal))}");
+    }
+
+    [Fact]
+    public void The_consensus_panels_show_every_authority_metric_and_the_nodes_consensus_metrics()
+    {
+        var used = Queries().SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
+
+        // Every series an authority exports has a panel: the authorities have no other dashboard.
+        string[] missing = [.. PrometheusNames.AuthoritySeriesNames().Where(name => !used.Contains(name)).Order(StringComparer.Ordinal)];
+        Assert.True(missing.Length == 0, $"no panel shows {string.Join(", ", missing)}");
+
+        // The node's side of the consensus: the document in force, its age, fetches, uploads, refusals.
+        string[] nodeConsensus = ["mixnode_consensus_epoch", "mixnode_consensus_fetch_failures_total", "mixnode_consensus_missed_total", "mixnode_consensus_refused_total", "mixnode_descriptor_uploads_total"];
+        Assert.All(nodeConsensus, name => Assert.Contains(name, used));
+        Assert.Contains(Queries(), q => q.Contains("mixnode_epoch{", StringComparison.Ordinal) && q.Contains("- max by (instance) (mixnode_consensus_epoch{", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Per_epoch_panels_use_the_epoch_variable_and_authority_panels_the_authority_variable()
+    {
+        using JsonDocument dashboard = JsonDocument.Parse(File.ReadAllText(DashboardPath));
+        JsonElement[] variables = [.. dashboard.RootElement.GetProperty("templating").GetProperty("list").EnumerateArray()];
+        Assert.Contains(variables, v => v.GetProperty("name").GetString() == "epoch" && v.GetProperty("type").GetString() == "custom");
+        Assert.Contains(variables, v => v.GetProperty("name").GetString() == "authority"
+            && v.GetProperty("query").GetProperty("query").GetString()!.Contains("mixnode_authority_", StringComparison.Ordinal));
+
+        // Authorities export no node metric, so the node variables ($job, $instance) would select none of them.
+        Assert.All(Queries().Where(q => q.Contains("mixnode_authority_", StringComparison.Ordinal) && !q.StartsWith("label_values", StringComparison.Ordinal)), q =>
+        {
+            Assert.Contains("instance=~\"$authority\"", q, StringComparison.Ordinal);
+            Assert.DoesNotContain("$instance", q, StringComparison.Ordinal);
+        });
+        Assert.All(Queries().Where(q => q.Contains("increase(", StringComparison.Ordinal)), q => Assert.Contains("[$epoch]", q, StringComparison.Ordinal));
     }
 
     [Fact]

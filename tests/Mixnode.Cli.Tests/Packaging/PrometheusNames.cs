@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Mixnode.Authority.Telemetry;
 using Mixnode.Node.Telemetry;
 
 namespace Mixnode.Cli.Tests.Packaging;
@@ -80,14 +82,33 @@ internal static class PrometheusNames
         throw new NotSupportedException($"instrument {instrument.Name} is a {type.Name}, which the mapping does not know");
     }
 
-    /// <summary>The instruments of <see cref="NodeMetrics"/> (meter <c>Mixnode</c>), from a real one as the node creates it.</summary>
+    /// <summary>
+    /// The instruments of the node's meter <c>Mixnode</c>, from real ones as the node creates them: <see cref="NodeMetrics"/>
+    /// and the consensus follower's <c>ConsensusMetrics</c> (internal to the node, made through reflection), which the
+    /// node's meter factory puts on the same meter.
+    /// </summary>
     public static IReadOnlyList<Instrument> NodeInstruments()
     {
         using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         IMeterFactory factory = services.GetRequiredService<IMeterFactory>();
         var metrics = new NodeMetrics(factory);
+        Type consensus = typeof(NodeMetrics).Assembly.GetType("Mixnode.Node.Topology.ConsensusMetrics", throwOnError: true)!;
+        _ = Activator.CreateInstance(consensus, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, null, [factory], null);
         return InstrumentsOf(metrics.Meter);
     }
+
+    /// <summary>The instruments of a directory authority's meter (<see cref="AuthorityMetrics.MeterName"/>), from a real <see cref="AuthorityMetrics"/>.</summary>
+    public static IReadOnlyList<Instrument> AuthorityInstruments()
+    {
+        using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        IMeterFactory factory = services.GetRequiredService<IMeterFactory>();
+        _ = new AuthorityMetrics(factory);
+        return InstrumentsOf(factory.Create(AuthorityMetrics.MeterName));
+    }
+
+    /// <summary>Every series name a directory authority's own meter gives a scrape.</summary>
+    public static IReadOnlySet<string> AuthoritySeriesNames() =>
+        AuthorityInstruments().SelectMany(For).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Every series name the node's own meter gives a scrape.</summary>
     public static IReadOnlySet<string> NodeSeriesNames() =>
