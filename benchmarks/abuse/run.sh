@@ -3,7 +3,8 @@
 #   benchmarks/abuse/run.sh BUILD_DIR [--out DIR] [--seconds S] [KIND…]
 # BUILD_DIR holds a published mixnode (dotnet publish src/Mixnode.Cli -c Release -o BUILD_DIR). KIND is any of
 # identities mailboxes victim long-delays client-flood handshakes slow-readers overload (default: all of them).
-# Every measurement gets a fresh offline-signed testnet (--authorities 0) in $TN, warmed up for 5 s:
+# Every measurement gets a fresh testnet in $TN, warmed up for 5 s: offline-signed (--authorities 0) by default, or
+# following $AUTHORITIES directory authorities (with $EPOCH_SECONDS, default 1200) when AUTHORITIES is above 0:
 #   baseline   loadgen --rate $RATE --duration S alone: the delivery the others are compared with;
 #   KIND       the same loadgen with `mixnode abuse KIND` (arguments below, or $ABUSE_ARGS_<kind with _ for ->)
 #              against provider-0, prepared first and started with loadgen's timed phase (--start-file);
@@ -15,7 +16,7 @@
 # the nodes' refusal and drop counters that moved (from /metrics, by reason), the abuse tool's summary line; for
 # overload also max RSS against $RSS_CAP_MIB (when given) and the seconds until the legitimate traffic's delivery per
 # second was back to ≥ 95 %. DIR/summary.txt and DIR/summary.json hold all of it; DIR/<kind>.* the raw logs.
-# Environment: TN (/tmp/tn-abuse), BASE_PORT (31500: clear of the testnet default and below the ephemeral ports,
+# Environment: AUTHORITIES (0), EPOCH_SECONDS (1200, with authorities), TN (/tmp/tn-abuse), BASE_PORT (31500: clear of the testnet default and below the ephemeral ports,
 # 32768 and up, that clients' sockets take), RATE (300), CAPACITY, RSS_CAP_MIB, and Mixnode__… variables, which every
 # node of the testnet inherits (e.g. to set the limits under test).
 set -euo pipefail
@@ -29,7 +30,13 @@ while (($#)); do
   esac
 done
 ((${#kinds[@]})) || kinds=(identities mailboxes victim long-delays client-flood handshakes slow-readers overload)
-tn=${TN:-/tmp/tn-abuse} base_port=${BASE_PORT:-31500} rate=${RATE:-300}
+tn=${TN:-/tmp/tn-abuse} base_port=${BASE_PORT:-31500} rate=${RATE:-300} authorities=${AUTHORITIES:-0}
+# How loadgen and the abuse tool find the network: the offline document, or the authorities' consensus.
+if ((authorities > 0)); then
+  network=(--authorities "$tn/authorities.json") testnet_network=(--authorities "$authorities" --epoch-seconds "${EPOCH_SECONDS:-1200}")
+else
+  network=(--topology "$tn/topology.json") testnet_network=(--authorities 0)
+fi
 mixnode=$build/mixnode
 mkdir -p "$out"
 : > "$out/summary.jsonl"; : > "$out/summary.txt"
@@ -69,7 +76,7 @@ trap 'exit 130' INT TERM
 start_testnet() { # false when it did not become ready
   stop_testnet; rm -rf "$tn"
   # A generous --ready-timeout: on a busy 2-core machine five nodes starting at once took over a minute.
-  setsid "$mixnode" testnet --dir "$tn" --authorities 0 --base-port "$base_port" --duration 7200 --ready-timeout 300 > "$tn.log" 2>&1 &
+  setsid "$mixnode" testnet --dir "$tn" "${testnet_network[@]}" --base-port "$base_port" --duration 7200 --ready-timeout 300 > "$tn.log" 2>&1 &
   testnet_pid=$!
   # nodes.json appears once every node is ready.
   for _ in $(seq 1 3000); do [[ -s $tn/nodes.json ]] || ! kill -0 "$testnet_pid" 2>/dev/null && break; sleep 0.1; done
@@ -78,7 +85,7 @@ start_testnet() { # false when it did not become ready
     stop_testnet
     return 1
   fi
-  "$mixnode" loadgen --topology "$tn/topology.json" --rate "$rate" --duration 5 --report "$tn.warmup.json" > /dev/null 2>&1
+  "$mixnode" loadgen "${network[@]}" --rate "$rate" --duration 5 --report "$tn.warmup.json" > /dev/null 2>&1
 }
 
 # Every second: "unix_time name role rss_kB" per node (rss_kB 0: the process is gone).
@@ -127,7 +134,7 @@ for line in sys.stdin: print(f"{time.time():.3f} {line}", end="", flush=True)'; 
 run_loadgen() { # name duration rate [extra loadgen options]
   local name=$1 duration=$2 r=$3; shift 3
   rm -f "$out/$name.loadgen.json"
-  "$mixnode" loadgen --topology "$tn/topology.json" --rate "$r" --duration "$duration" --report "$out/$name.loadgen.json" "$@" 2>&1 | stamp > "$out/$name.loadgen.log"
+  "$mixnode" loadgen "${network[@]}" --rate "$r" --duration "$duration" --report "$out/$name.loadgen.json" "$@" 2>&1 | stamp > "$out/$name.loadgen.log"
 }
 
 # Writes one measurement's line to summary.jsonl and prints it.
@@ -196,7 +203,7 @@ measure() { # name kind: fresh testnet, loadgen (with the abuse unless baseline)
     local var=ABUSE_ARGS_${kind//-/_}
     # The abuse prepares (packets, clients) first and waits; its paced phase starts with loadgen's timed phase.
     # shellcheck disable=SC2086
-    "$mixnode" abuse "$kind" --topology "$tn/topology.json" --duration "$seconds" --start-file "$go" ${!var:-${abuse_args[$kind]}} > "$out/$name.abuse.log" 2>&1 &
+    "$mixnode" abuse "$kind" "${network[@]}" --duration "$seconds" --start-file "$go" ${!var:-${abuse_args[$kind]}} > "$out/$name.abuse.log" 2>&1 &
     abuse_pid=$!
     until grep -q "^prepared; waiting" "$out/$name.abuse.log" 2>/dev/null || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
     # loadgen says "connected" right before its timed phase.
@@ -240,7 +247,7 @@ overload() {
   # packets first and starts with the legitimate loadgen's timed phase (--start-file), which runs 20 s longer.
   local go=$out/overload.go
   rm -f "$go"
-  "$mixnode" abuse client-flood --topology "$tn/topology.json" --rate "$over" --duration "$seconds" --clients 8 --sources 8 \
+  "$mixnode" abuse client-flood "${network[@]}" --rate "$over" --duration "$seconds" --clients 8 --sources 8 \
     --concurrency 4000 --start-file "$go" 2>&1 | stamp > "$out/overload.abuse.log" &
   abuse_pid=$!
   until grep -q " prepared; waiting" "$out/overload.abuse.log" 2>/dev/null || ! kill -0 "$abuse_pid" 2>/dev/null; do sleep 0.2; done
