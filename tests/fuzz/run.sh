@@ -3,9 +3,9 @@
 #
 #   tests/fuzz/run.sh TARGET|all SECONDS
 #
-# Targets: sphinx commands wire noise pki config authority (tests/fuzz/Mixnode.Fuzz/FuzzTargets.cs). Publishes the harness,
-# instruments the Mixnode assemblies (not the framework) with the sharpfuzz tool, runs afl-fuzz for SECONDS per
-# target on its seed corpus (tests/fuzz/corpus/TARGET), prints executions and execs/s. FUZZ_PARALLEL=2 runs two
+# Targets: sphinx commands wire noise pki config authority handshake transport client batch keyfiles authorityhttp
+# (tests/fuzz/Mixnode.Fuzz/FuzzTargets.cs). Publishes the harness, instruments the Mixnode assemblies (not the
+# framework) with the sharpfuzz tool, runs afl-fuzz for SECONDS per target on its seed corpus (tests/fuzz/corpus/TARGET), prints executions and execs/s. FUZZ_PARALLEL=2 runs two
 # targets at a time (the default is one). Output: artifacts/fuzz/ (gitignored).
 #
 # Exit: 0 clean; 1 a crash or hang was found (the inputs and the stack traces, re-run without AFL, are printed);
@@ -14,7 +14,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 
-targets_all=(sphinx commands wire noise pki config authority)
+targets_all=(sphinx commands wire noise pki config authority handshake transport client batch keyfiles authorityhttp)
 if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
   echo "usage: tests/fuzz/run.sh TARGET|all SECONDS   (targets: ${targets_all[*]})" >&2
   exit 2
@@ -58,7 +58,7 @@ if ! dotnet publish tests/fuzz/Mixnode.Fuzz/Mixnode.Fuzz.csproj -c Release -o "$
   echo "fuzz: the harness did not build (log: $out/build-$run_id.log)" >&2
   exit 1
 fi
-for dll in Mixnode.Sphinx Mixnode.Noise Mixnode.Links Mixnode.Pki Mixnode.Node mixnode; do
+for dll in Mixnode.Sphinx Mixnode.Noise Mixnode.Links Mixnode.Pki Mixnode.Node Mixnode.Authority Mixnode.Client mixnode; do
   if ! (cd tests/fuzz && dotnet tool run sharpfuzz "$bin/$dll.dll" > /dev/null); then
     echo "fuzz: instrumenting $dll.dll failed" >&2
     exit 1
@@ -68,7 +68,10 @@ done
 # One target: afl-fuzz for $seconds, then the summary; returns 1 when it found a crash or hang.
 fuzz_one() {
   local target=$1 findings="$out/$1-$run_id" dict=()
-  case $target in pki|config|authority) dict=(-x "$root/tests/fuzz/dict/json.dict") ;; esac
+  case $target in
+    pki|config|authority|authorityhttp) dict=(-x "$root/tests/fuzz/dict/json.dict") ;;
+    keyfiles) dict=(-x "$root/tests/fuzz/dict/json.dict" -x "$root/tests/fuzz/dict/keyfile.dict") ;;
+  esac
   # dotnet is not AFL-instrumented (the assemblies it loads are): skip afl-fuzz's binary check. No CPU binding: the
   # cores are shared. -t: a .NET input that runs 10 s is a hang, not a slow machine.
   AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \

@@ -28,6 +28,9 @@ internal static class FuzzKeys
     /// <summary>The identity key of the node whose descriptor uploads are fuzzed.</summary>
     public static Key NodeIdentity { get; } = Ed25519(7);
 
+    /// <summary>The other authority of the two the <c>authorityhttp</c> target's authority runs with (it sends the votes, reveals and certificates).</summary>
+    public static Key PeerAuthority { get; } = Ed25519(8);
+
     private static byte[] Scalar(byte label) => SHA256.HashData([(byte)'m', (byte)'x', (byte)'f', label]);
 
     private static Key Ed25519(byte label) =>

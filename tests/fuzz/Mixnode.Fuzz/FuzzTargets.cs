@@ -12,6 +12,12 @@ public static class FuzzTargets
         new PkiDocumentTarget(),
         new NodeConfigurationTarget(),
         new AuthorityMessagesTarget(),
+        new HandshakeReaderTarget(),
+        new TransportFrameTarget(),
+        new ClientCommandsTarget(),
+        new BatchUnwrapTarget(),
+        new KeyFilesTarget(),
+        new AuthorityHttpTarget(),
     ];
 
     public static IFuzzTarget? Find(string name) => All.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.Ordinal));

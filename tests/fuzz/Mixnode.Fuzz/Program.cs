@@ -5,7 +5,8 @@ namespace Mixnode.Fuzz;
 /// <summary>
 /// <c>Mixnode.Fuzz TARGET</c>: under afl-fuzz (input on standard input, SharpFuzz's fork server).
 /// <c>Mixnode.Fuzz repro TARGET FILE…</c>: runs each file once without AFL and prints the exception and its stack
-/// trace of those that crash (exit 1). <c>Mixnode.Fuzz seeds DIR</c>: writes the seed corpora (DIR/TARGET/…).
+/// trace of those that crash (exit 1). <c>Mixnode.Fuzz seeds DIR [TARGET…]</c>: writes the seed corpora (DIR/TARGET/…) of
+/// the targets named, or of all.
 /// </summary>
 public static class Program
 {
@@ -13,7 +14,7 @@ public static class Program
     {
         if (args.Length >= 2 && args[0] == "seeds")
         {
-            SeedCorpus.Write(args[1]);
+            SeedCorpus.Write(args[1], args[2..]);
             return 0;
         }
 
@@ -33,7 +34,7 @@ public static class Program
             return 0;
         }
 
-        Console.Error.WriteLine("usage: Mixnode.Fuzz TARGET | repro TARGET FILE... | seeds DIR");
+        Console.Error.WriteLine("usage: Mixnode.Fuzz TARGET | repro TARGET FILE... | seeds DIR [TARGET...]");
         Console.Error.WriteLine("targets: " + string.Join(", ", FuzzTargets.All.Select(t => t.Name)));
         return 2;
     }

@@ -52,6 +52,12 @@ public static class SeedCheck
         "pki" => Pki(seed),
         "config" => Config(seed),
         "authority" => Authority(seed),
+        "handshake" => HandshakeReaderTarget.Check(seed),
+        "transport" => TransportFrameTarget.Check(seed),
+        "client" => ClientCommandsTarget.Check(seed),
+        "batch" => BatchUnwrapTarget.Check(seed),
+        "keyfiles" => KeyFilesTarget.Check(seed),
+        "authorityhttp" => AuthorityHttpTarget.Check(seed),
         _ => "no such target",
     };
 

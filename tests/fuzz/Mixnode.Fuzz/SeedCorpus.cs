@@ -1,6 +1,7 @@
 using System.Text;
 using NSec.Cryptography;
 using Mixnode.Authority.Protocol;
+using Mixnode.Links;
 using Mixnode.Links.Wire;
 using Mixnode.Noise;
 using Mixnode.Pki;
@@ -24,6 +25,12 @@ public static class SeedCorpus
         ["pki"] = PkiSeeds(),
         ["authority"] = AuthoritySeeds(),
         ["config"] = [File.Exists(ConfigExample) ? File.ReadAllBytes(ConfigExample) : Encoding.UTF8.GetBytes(MinimalConfig)],
+        ["handshake"] = HandshakeSeeds(),
+        ["transport"] = TransportSeeds(),
+        ["client"] = ClientSeeds(),
+        ["batch"] = BatchSeeds(),
+        ["keyfiles"] = KeyFileSeeds(),
+        ["authorityhttp"] = AuthorityHttpSeeds(),
     };
 
     /// <summary>The shipped example settings, relative to the repository root (where <c>run.sh</c> runs the seeds command).</summary>
@@ -31,10 +38,16 @@ public static class SeedCorpus
 
     private const string MinimalConfig = """{ "Mixnode": { "Name": "mix-0", "ListenAddress": "127.0.0.1:30001", "Geometry": "vectors" } }""";
 
-    public static void Write(string directory)
+    /// <summary>Writes the seeds of <paramref name="targets"/> (every target when none is named) into DIRECTORY/TARGET/seed-N.</summary>
+    public static void Write(string directory, IReadOnlyCollection<string>? targets = null)
     {
         foreach ((string target, IReadOnlyList<byte[]> seeds) in Make())
         {
+            if (targets is { Count: > 0 } && !targets.Contains(target))
+            {
+                continue;
+            }
+
             string folder = Path.Combine(directory, target);
             Directory.CreateDirectory(folder);
             for (int i = 0; i < seeds.Count; i++)
@@ -183,6 +196,184 @@ public static class SeedCorpus
         {
             seeds.Add([(byte)kind, .. envelope.Raw.Span]);
             seeds.Add([(byte)(kind + 1), .. envelope.Payload.Span]);
+        }
+
+        return seeds;
+    }
+
+    private static byte[] Prefixed(ReadOnlySpan<byte> message) => [(byte)(message.Length >> 8), (byte)message.Length, .. message];
+
+    private static List<byte[]> HandshakeSeeds()
+    {
+        using HandshakeState initiator = NoiseHandshakeTarget.Initiator();
+        using HandshakeState responder = NoiseHandshakeTarget.Responder();
+        byte[] buffer = new byte[HandshakeState.MaxMessageSize];
+        initiator.WriteMessage([], buffer, out int length);
+        byte[] first = buffer[..length];
+        responder.ReadMessage(first, [], out _);
+        responder.WriteMessage([], buffer, out length);
+        byte[] second = buffer[..length];
+        initiator.ReadMessage(second, [], out _);
+        initiator.WriteMessage([], buffer, out length);
+        byte[] third = buffer[..length];
+        byte[] toResponder = [.. Prefixed(first), .. Prefixed(third)];
+        byte[] toInitiator = Prefixed(second);
+        return
+        [
+            [0x00, 0x00, .. toResponder],
+            [0x05, 0xc8, .. toResponder],
+            [HandshakeReaderTarget.InitiatorMode | 0x7f, 0xff, .. toInitiator],
+            [HandshakeReaderTarget.InitiatorMode | 0x03, 0x10, .. toInitiator],
+        ];
+    }
+
+    private static List<byte[]> TransportSeeds()
+    {
+        byte[] packet = new byte[SphinxUnwrapTarget.Geometry.PacketLength];
+        packet[2] = 7;
+        byte[][] mixCommands = [Encode(WireCommand.NoOp()), Encode(WireCommand.SendPacket(packet)), Encode(WireCommand.NoOp())];
+        WireFraming client = TransportFrameTarget.Framing(TransportFrameTarget.ClientFraming);
+        byte[] message = new byte[client.MessagePayloadLength];
+        message[0] = 1;
+        byte[][] clientCommands = [Encode(WireCommand.RetrieveMessage(3)), Encode(WireCommand.SendPacket(packet)), Encode(WireCommand.Message(1, 3, message)), Encode(WireCommand.Disconnect())];
+        return
+        [
+            Transport(TransportFrameTarget.Seal | (1 << 4), mixCommands),
+            Transport(TransportFrameTarget.Seal | TransportFrameTarget.ClientFraming | TransportFrameTarget.ResponderReceives, clientCommands),
+            Transport(1 << 4, mixCommands),
+            Transport(TransportFrameTarget.ClientFraming | TransportFrameTarget.ResponderReceives | (2 << 4), clientCommands[..2]),
+        ];
+    }
+
+    /// <summary>A transport seed of <paramref name="mode"/>: the encoded commands as frames in plaintext, or as the peer encrypts them (rekeying as the mode says).</summary>
+    private static byte[] Transport(int mode, byte[][] commands)
+    {
+        WireFraming framing = TransportFrameTarget.Framing(mode);
+        long rekey = TransportFrameTarget.RekeyInterval(mode);
+        (NoiseTransport initiator, NoiseTransport responder) = TransportFrameTarget.Transports();
+        using (initiator)
+        using (responder)
+        {
+            NoiseTransport sender = (mode & TransportFrameTarget.ResponderReceives) != 0 ? initiator : responder;
+            var seed = new List<byte> { (byte)mode };
+            for (int i = 0; i < commands.Length; i++)
+            {
+                byte[] plain = new byte[framing.CommandSize];
+                commands[i].CopyTo(plain, 0);
+                if ((mode & TransportFrameTarget.Seal) != 0)
+                {
+                    seed.AddRange(plain);
+                    continue;
+                }
+
+                byte[] cipher = new byte[LinkProtocol.TransportFrameLength(framing)];
+                sender.Encrypt(plain, cipher);
+                seed.AddRange(cipher);
+                if ((i + 1) % rekey == 0)
+                {
+                    sender.RekeySend();
+                }
+            }
+
+            return [.. seed];
+        }
+    }
+
+    private static List<byte[]> ClientSeeds()
+    {
+        byte[] packet = new byte[ClientCommandsTarget.Framing.PacketLength];
+        packet[0] = 0;
+        packet[2] = 9;
+        byte[] Command(WireCommand command) => [ClientCommandsTarget.Command, .. Prefixed(Encode(command))];
+        byte arriveSurbReply = ClientCommandsTarget.Arrive + (2 * 5);
+        return
+        [
+            [
+                ClientCommandsTarget.Arrive, arriveSurbReply, ClientCommandsTarget.ArriveForOther,
+                .. Command(WireCommand.RetrieveMessage(0)), .. Command(WireCommand.RetrieveMessage(1)), .. Command(WireCommand.RetrieveMessage(2)),
+                ClientCommandsTarget.Clock, 5, .. Command(WireCommand.SendPacket(packet)), .. Command(WireCommand.RetrieveMessage(3)),
+                ClientCommandsTarget.Arrive,
+            ],
+            [
+                .. Command(WireCommand.RetrieveMessage(0)), ClientCommandsTarget.Arrive, ClientCommandsTarget.Arrive, .. Command(WireCommand.NoOp()),
+                .. Command(WireCommand.RetrieveMessage(1)), ClientCommandsTarget.Drop, ClientCommandsTarget.Arrive,
+            ],
+        ];
+    }
+
+    private static List<byte[]> BatchSeeds()
+    {
+        byte[][] packets = [.. SphinxSeeds().Select(s => s[1..])];
+        byte[] lowOrder = packets[0].ToArray();
+        lowOrder.AsSpan(SphinxGeometry.VersionLength, SphinxGeometry.GroupElementLength).Clear();
+        byte[] garbage = [.. Enumerable.Range(0, packets[0].Length).Select(i => (byte)(i * 31))];
+        byte[] eight = [.. packets[0], .. packets[1], .. packets[2], .. packets[3], .. lowOrder, .. garbage, .. packets[0], .. packets[2]];
+        return
+        [
+            [7, 0x00, .. eight],
+            [7, 0xff, .. eight],
+            [1, 0x00, .. packets[0]],
+            [BatchUnwrapTarget.OddLastLength | 2, 0x02, .. packets[1], .. packets[2], .. packets[3].AsSpan(0, 100)],
+        ];
+    }
+
+    private static List<byte[]> KeyFileSeeds()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"mixnode-fuzz-seeds-{Environment.ProcessId}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var seeds = new List<byte[]>();
+            for (int kind = 0; kind < KeyFilesTarget.Kinds.Count; kind++)
+            {
+                (KeyType type, bool isPrivate) = KeyFilesTarget.Kinds[kind];
+                string path = Path.Combine(directory, $"{kind}.key");
+                byte[] key = System.Security.Cryptography.SHA256.HashData([(byte)'k', (byte)kind]);
+                if (isPrivate)
+                {
+                    KeyFile.WritePrivate(path, type, key);
+                }
+                else
+                {
+                    KeyFile.WritePublic(path, type, key);
+                }
+
+                seeds.Add([(byte)kind, .. File.ReadAllBytes(path)]);
+            }
+
+            seeds.Add([KeyFilesTarget.AuthoritiesMode, .. AuthorityHttpTarget.Authorities.ToUtf8Json()]);
+            string noThreshold = $$"""{"authorities": [{"name": "auth-0", "address": "[::1]:31000", "public_key": "{{Convert.ToBase64String(X25519Public(20))}}"}]}""";
+            seeds.Add([KeyFilesTarget.AuthoritiesMode, .. Encoding.UTF8.GetBytes(noThreshold)]);
+            return seeds;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static List<byte[]> AuthorityHttpSeeds()
+    {
+        Key identity = FuzzKeys.NodeIdentity;
+        var keys = new Dictionary<long, Bytes32>
+        {
+            [AuthorityHttpTarget.Epoch] = Bytes32.From(X25519Public(30)),
+            [AuthorityHttpTarget.Epoch + 1] = Bytes32.From(X25519Public(31)),
+            [AuthorityHttpTarget.Epoch + 2] = Bytes32.From(X25519Public(32)),
+        };
+        var provider = new NodeDescriptor("provider-0", Bytes32.From(identity.PublicKey.Export(KeyBlobFormat.RawPublicKey)), Bytes32.From(X25519Public(12)), ["127.0.0.1:30001"], NodeRole.Provider, NodeDescriptor.NoLayer, keys);
+        SignedDescriptor upload = SignedDescriptor.Create(provider, AuthorityHttpTarget.Epoch, identity);
+        Bytes32 value = Bytes32.From(System.Security.Cryptography.SHA256.HashData("reveal"u8));
+        Vote vote = Vote.Create(AuthorityHttpTarget.Epoch, FuzzKeys.PeerAuthority, AuthorityHttpTarget.Now, Reveal.Commit(value), AuthorityHttpTarget.Parameters, [upload]);
+        Reveal reveal = Reveal.Create(AuthorityHttpTarget.Epoch, FuzzKeys.PeerAuthority, value, [vote.Envelope.Raw]);
+        var mix = new NodeDescriptor("mix-0-0", AuthorityHttpTarget.MixIdentity, Bytes32.From(X25519Public(14)), ["127.0.0.1:30002"], NodeRole.Mix, 0, keys);
+        NetworkDocument document = NetworkDocument.Create([provider, mix], SphinxUnwrapTarget.Geometry, AuthorityHttpTarget.Parameters.Mixing, AuthorityHttpTarget.Parameters.EpochPeriod, AuthorityHttpTarget.Epoch);
+        Certificate certificate = Certificate.Create(AuthorityHttpTarget.Epoch, FuzzKeys.PeerAuthority, SignedNetworkDocument.Payload(document));
+        var seeds = new List<byte[]>();
+        foreach ((int mode, SignedEnvelope envelope) in new[] { (0, upload.Envelope), (2, vote.Envelope), (4, reveal.Envelope), (6, certificate.Envelope) })
+        {
+            seeds.Add([(byte)mode, .. envelope.Raw.Span]);
+            seeds.Add([(byte)(mode + 1), .. envelope.Payload.Span]);
         }
 
         return seeds;
