@@ -24,9 +24,14 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
     private readonly bool _neverRead;
 
     private RecordingPeer(LocalNetwork network, string name, bool neverRead)
+        : this(network, Path.Combine(network.KeysDirectory(name), NodeKeyStore.LinkKeyFile), network.EndPoint(name), neverRead)
+    {
+    }
+
+    private RecordingPeer(LocalNetwork network, string linkKeyPath, System.Net.IPEndPoint endPoint, bool neverRead)
     {
         _neverRead = neverRead;
-        _linkKey = KeyFile.ReadX25519(Path.Combine(network.KeysDirectory(name), NodeKeyStore.LinkKeyFile));
+        _linkKey = KeyFile.ReadX25519(linkKeyPath);
         _settings = new LinkSessionSettings(WireFraming.ForMixLink(network.Geometry), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(15), LinkProtocol.DefaultRekeyInterval);
         _listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         if (neverRead)
@@ -35,7 +40,7 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
             _listener.ReceiveBufferSize = 4096;
         }
 
-        _listener.Bind(network.EndPoint(name));
+        _listener.Bind(endPoint);
         _listener.Listen(16);
         _accept = AcceptAsync();
     }
@@ -43,6 +48,9 @@ internal sealed class RecordingPeer : IAsyncDisposable, ILinkCommandHandler
     public ConcurrentQueue<byte[]> Packets { get; } = new();
 
     public static RecordingPeer Start(LocalNetwork network, string name) => new(network, name, neverRead: false);
+
+    /// <summary>A peer with the link key in <paramref name="linkKeyPath"/> on <paramref name="endPoint"/>: a node that changed its key or address.</summary>
+    public static RecordingPeer StartAt(LocalNetwork network, string linkKeyPath, System.Net.IPEndPoint endPoint) => new(network, linkKeyPath, endPoint, neverRead: false);
 
     /// <summary>A peer that completes the handshake and then never reads: its TCP window fills and stays full.</summary>
     public static RecordingPeer StartNeverReading(LocalNetwork network, string name) => new(network, name, neverRead: true);

@@ -39,7 +39,13 @@ internal sealed class OutboundPeer : IAsyncDisposable
     private OutboundItem? _pending;
     private LinkSession? _session;
     private volatile bool _keepUp;
-    private volatile bool _removed;
+
+    // Set once when the pool takes the peer out (it left the topology or changed key/address): the reason its link ends with.
+    private LinkCloseReason? _removal;
+
+    // The descriptor of the link being opened or open: a topology that lists the peer under another link key or
+    // address makes the pool replace this peer (see ListsOtherThanDialled).
+    private NodeDescriptor? _dialled;
 
     public OutboundPeer(Bytes32 id, Func<NetworkTopology> topology, X25519PrivateKey linkKey, LinkSessionSettings settings, LinkOptions options, NodeMetrics metrics, ILogger logger, TimeProvider time)
     {
@@ -128,14 +134,26 @@ internal sealed class OutboundPeer : IAsyncDisposable
     }
 
     /// <summary>
-    /// The peer left the topology: as <see cref="CompleteAsync"/> (what is queued still leaves, within
-    /// <paramref name="drain"/>), the link's end counted as <see cref="LinkCloseReason.RemovedFromTopology"/>, then disposed.
+    /// Whether <paramref name="listed"/> (the peer in a new topology) names another link key or dial address than the
+    /// link this peer opened or is opening: then that link reaches the old key or address and must be replaced.
+    /// False when no link was dialled yet (the first connect reads the topology then).
     /// </summary>
-    public async Task RemoveAsync(TimeSpan drain)
+    public bool ListsOtherThanDialled(NodeDescriptor listed)
     {
-        _removed = true;
+        ArgumentNullException.ThrowIfNull(listed);
+        return Volatile.Read(ref _dialled) is { } dialled && !SameEndpoint(dialled, listed);
+    }
+
+    /// <summary>
+    /// The pool took the peer out (it left the topology, or is listed under another link key or address): as
+    /// <see cref="CompleteAsync"/> (what is queued still leaves, within <paramref name="drain"/>), the link's end
+    /// counted as <paramref name="reason"/>, then disposed.
+    /// </summary>
+    public async Task RemoveAsync(TimeSpan drain, LinkCloseReason reason)
+    {
+        _removal = reason;
         await CompleteAsync(drain).ConfigureAwait(false);
-        Volatile.Read(ref _session)?.Close(LinkCloseReason.RemovedFromTopology);
+        Volatile.Read(ref _session)?.Close(reason);
         await DisposeAsync().ConfigureAwait(false);
     }
 
@@ -283,7 +301,7 @@ internal sealed class OutboundPeer : IAsyncDisposable
             await session.SendDisconnectAsync().ConfigureAwait(false);
         }
 
-        session.Close(_removed ? LinkCloseReason.RemovedFromTopology : LinkCloseReason.Closed);
+        session.Close(_removal ?? LinkCloseReason.Closed);
         LinkCloseReason reason = await receive.ConfigureAwait(false);
 
         // The sentinel of this link is written by now; one at the head of the queue would only make the
@@ -324,6 +342,9 @@ internal sealed class OutboundPeer : IAsyncDisposable
             return null;
         }
 
+        // A full fence: the pool reads _dialled after publishing a new topology, this reads the topology again after
+        // the handshake, so one of the two sees the other's write (see the check below).
+        Interlocked.Exchange(ref _dialled, peer);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -345,6 +366,16 @@ internal sealed class OutboundPeer : IAsyncDisposable
         using CancellationTokenRegistration closeOnStop = stop.Register(static state => ((LinkSession)state!).Close(LinkCloseReason.Closed), session);
         if (await session.HandshakeAsync(_linkKey, key => key.Span.SequenceEqual(expected.AsReadOnlySpan())).ConfigureAwait(false))
         {
+            if (_topology().TryGetNode(_id, out var now) && !SameEndpoint(peer, now))
+            {
+                // The topology changed the peer's key or address while this link was being opened, too early for the
+                // pool to see what was dialled: this link reaches the old one, so the next attempt dials the new one.
+                session.Close(LinkCloseReason.PeerChanged);
+                _metrics.LinkClosed(LinkCloseReason.PeerChanged);
+                await session.DisposeAsync().ConfigureAwait(false);
+                return null;
+            }
+
             return session;
         }
 
@@ -399,6 +430,11 @@ internal sealed class OutboundPeer : IAsyncDisposable
             PacketBuffers.Return(dropped.Buffer);
         }
     }
+
+    private static bool SameEndpoint(NodeDescriptor dialled, NodeDescriptor listed) =>
+        dialled.LinkKey == listed.LinkKey &&
+        !listed.Addresses.IsDefaultOrEmpty &&
+        string.Equals(dialled.Addresses[0], listed.Addresses[0], StringComparison.Ordinal);
 
     private string PeerName() => _topology().TryGetNode(_id, out var peer) ? peer.Name : "(gone)";
 

@@ -11,8 +11,8 @@ namespace Mixnode.Node.Forwarding;
 
 /// <summary>
 /// Routes each packet whose delay is over to the <see cref="OutboundPeer"/> of its next hop. A next hop that
-/// the current topology does not list is dropped (reason no_route) before anything is queued; peers that
-/// leave the topology are closed when it changes.
+/// the current topology does not list is dropped (reason no_route) before anything is queued; when the topology
+/// changes, peers that left it are closed, and so are links to peers it lists under another link key or address.
 /// </summary>
 internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
 {
@@ -90,18 +90,25 @@ internal sealed class OutboundPool : IPacketForwarder, IAsyncDisposable
     public static readonly TimeSpan RemovedPeerDrain = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Closes the peers the new topology no longer lists (counted as <see cref="LinkCloseReason.RemovedFromTopology"/>):
-    /// what was queued for them may still leave within <see cref="RemovedPeerDrain"/>, nothing new is routed to them.
-    /// Peers in both the old and the new topology keep their links.
+    /// Closes the peers the new topology no longer lists (counted as <see cref="LinkCloseReason.RemovedFromTopology"/>),
+    /// and the links to peers it lists under another link key or first address than the one dialled (counted as
+    /// <see cref="LinkCloseReason.PeerChanged"/>): the old link would otherwise carry on to the old key until it
+    /// dropped. What was queued for them may still leave within <see cref="RemovedPeerDrain"/>; the next packet for a
+    /// changed peer opens a new link to its new key and address. Peers listed as before keep their links.
     /// </summary>
     public void OnTopologyChanged(NetworkTopology topology)
     {
         ArgumentNullException.ThrowIfNull(topology);
-        foreach (Bytes32 id in _peers.Keys)
+        foreach (KeyValuePair<Bytes32, OutboundPeer> entry in _peers)
         {
-            if (!topology.TryGetNode(id, out _) && _peers.TryRemove(id, out OutboundPeer? gone))
+            LinkCloseReason? reason = !topology.TryGetNode(entry.Key, out NodeDescriptor? listed) ? LinkCloseReason.RemovedFromTopology
+                : entry.Value.ListsOtherThanDialled(listed) ? LinkCloseReason.PeerChanged
+                : null;
+
+            // Only this instance: a peer made meanwhile for the new topology stays.
+            if (reason is { } why && _peers.TryRemove(entry))
             {
-                _ = gone.RemoveAsync(RemovedPeerDrain);
+                _ = entry.Value.RemoveAsync(RemovedPeerDrain, why);
             }
         }
     }
