@@ -76,7 +76,7 @@ internal sealed class AuthorityOptions
 
     internal sealed class ManagementOptions
     {
-        /// <summary>Loopback host:port for /metrics and /health/*; empty: off.</summary>
+        /// <summary>IP:port for /metrics and /health/* (loopback unless scraped or probed from elsewhere); empty: off.</summary>
         public string ListenAddress { get; set; } = "";
     }
 }

@@ -36,10 +36,12 @@ internal sealed class AuthorityOptionsValidator : IValidateOptions<AuthorityOpti
             }
         }
 
+        // Any address, as the node's: in a container the probes and Prometheus reach the pod's address, not its
+        // loopback. The port serves only /metrics and /health/* (the API paths answer 404 there).
         if (options.Management.ListenAddress.Length > 0
-            && (!TryParseEndPoint(options.Management.ListenAddress, out IPEndPoint? management) || !IPAddress.IsLoopback(management!.Address) || management.Port == 0))
+            && (!TryParseEndPoint(options.Management.ListenAddress, out IPEndPoint? management) || management!.Port == 0))
         {
-            failures.Add($"{p}Management:ListenAddress must be a loopback IP:port with a fixed port, or empty for none; got '{options.Management.ListenAddress}'");
+            failures.Add($"{p}Management:ListenAddress must be an IP:port with a fixed port (loopback unless Prometheus or a probe reaches it from elsewhere, e.g. 0.0.0.0:9464 in a container), or empty for none; got '{options.Management.ListenAddress}'");
         }
 
         if (options.MaxClockSkew <= TimeSpan.Zero || options.MaxClockSkew > TimeSpan.FromHours(1))
