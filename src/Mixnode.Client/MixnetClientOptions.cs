@@ -34,6 +34,14 @@ public sealed class MixnetClientOptions
     /// <summary>Switch to each new epoch's consensus as it is published (with <see cref="Authorities"/> only).</summary>
     public bool FollowEpochs { get; init; } = true;
 
+    /// <summary>
+    /// When a new consensus no longer lists the client's provider, connect to another one (drawn uniformly with the
+    /// CSPRNG from the providers that take clients) with a fresh key and raise <see cref="MixnetClient.ProviderChanged"/>
+    /// (with <see cref="FollowEpochs"/> only). Mail held at the old provider is lost. False: stay on the old provider
+    /// until the link ends.
+    /// </summary>
+    public bool MoveWhenProviderLeaves { get; init; } = true;
+
     /// <summary>How long to keep asking the authorities for a first usable document before giving up.</summary>
     public TimeSpan DocumentTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

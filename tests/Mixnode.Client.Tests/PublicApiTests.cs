@@ -50,6 +50,7 @@ public sealed class PublicApiTests
           ValueTask SendAsync(MixnetAddress, ReadOnlyMemory<Byte>, CancellationToken)
           ValueTask<Guid> SendEchoAsync(ReadOnlyMemory<Byte>, CancellationToken)
           event EventHandler<NetworkChangedEventArgs> NetworkChanged
+          event EventHandler<ProviderChangedEventArgs> ProviderChanged
           property Boolean IsConnected { get; }
           property ChannelReader<ReceivedMessage> Messages { get; }
           property Int32 EpochChanges { get; }
@@ -63,6 +64,7 @@ public sealed class PublicApiTests
           .ctor()
           property Boolean CoverTraffic { get; init; }
           property Boolean FollowEpochs { get; init; }
+          property Boolean MoveWhenProviderLeaves { get; init; }
           property DirectoryAuthorities Authorities { get; init; }
           property Nullable<Double> LoopRatePerSecond { get; init; }
           property Nullable<Double> PayloadRatePerSecond { get; init; }
@@ -85,6 +87,10 @@ public sealed class PublicApiTests
           property Int64 FirstEpoch { get; }
           property Int64 LastEpoch { get; }
           property TimeSpan EpochPeriod { get; }
+        class Mixnode.Client.ProviderChangedEventArgs
+          property MixnetAddress Address { get; }
+          property MixnetAddress PreviousAddress { get; }
+          property NetworkView Network { get; }
         class Mixnode.Client.ProviderInfo
           property String ClientAddress { get; }
           property String Id { get; }
