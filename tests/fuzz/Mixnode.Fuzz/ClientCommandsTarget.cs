@@ -23,7 +23,8 @@ namespace Mixnode.Fuzz;
 /// 0 mod 5, a message for this client arrives (bit 3: a SURB reply); 1, the client sends a command: 2-byte length, then
 /// that many bytes, padded or cut to the client link's command size and decoded as the link does; 2, the clock moves
 /// (next byte × 100 ms); 3, the link drops; 4, a message for another client arrives.
-/// Invariants: the decoder refuses with a <see cref="WireDecodeResult"/> and what it decodes encodes to the same frame;
+/// Invariants: the decoder refuses with a <see cref="WireDecodeResult"/> and what it decodes encodes into a frame that
+/// decodes back equal (<see cref="FramedRoundTrip"/>);
 /// the handler accepts exactly SendPacket of a whole packet (queued once, those bytes) and RetrieveMessage (unless the
 /// link has too many unanswered, then it closes with retrieval_limit); every answer decodes as the client would read it;
 /// and no message is lost or duplicated: once the link ends, what is still in the mailbox plus what the client
@@ -167,11 +168,7 @@ internal sealed class ClientCommandsTarget : IFuzzTarget
             return false;
         }
 
-        byte[] again = new byte[s_framing.CommandSize];
-        if (WireCodec.TryEncode(command, again, s_framing) != WireEncodeResult.Ok || !again.AsSpan().SequenceEqual(frame))
-        {
-            throw new InvariantViolatedException($"decoded {command.ToString()} does not encode into the same frame");
-        }
+        FramedRoundTrip.Check(command, s_framing);
 
         if (command.Id == WireCommandId.NoOp)
         {

@@ -16,7 +16,8 @@ namespace Mixnode.Fuzz;
 /// last partial frame is what the link would leave unread.
 /// Invariants: a frame decrypts only when it is the peer's encryption of that plaintext at that point (the harness
 /// re-encrypts it and compares), and a refused frame changes nothing (the next genuine frame still decrypts, so a
-/// refused frame never costs the receive key); a command that decodes encodes into the same frame; decode refusals
+/// refused frame never costs the receive key); a command that decodes encodes into a frame that decodes back equal
+/// (<see cref="FramedRoundTrip"/>); decode refusals
 /// are <see cref="WireDecodeResult"/>s, never exceptions.
 /// </summary>
 internal sealed class TransportFrameTarget : IFuzzTarget
@@ -155,13 +156,7 @@ internal sealed class TransportFrameTarget : IFuzzTarget
             return FrameOutcome.Malformed;
         }
 
-        byte[] again = new byte[framing.CommandSize];
-        WireEncodeResult encoded = WireCodec.TryEncode(command, again, framing);
-        if (encoded != WireEncodeResult.Ok || !again.AsSpan().SequenceEqual(plain))
-        {
-            throw new InvariantViolatedException($"decoded {command.ToString()} encodes as {encoded} into other bytes than the frame");
-        }
-
+        FramedRoundTrip.Check(command, framing);
         return command.Id == WireCommandId.Disconnect ? FrameOutcome.Disconnect : FrameOutcome.ReadOn;
     }
 
