@@ -4,17 +4,21 @@ using System.Text.RegularExpressions;
 namespace Mixnode.Cli.Tests.Packaging;
 
 /// <summary>
-/// config/k8s/: every manifest parsed (multi-document files included) and checked for what a cluster would only
-/// reveal at run time: probes, resources, a non-root read-only pod, selectors that select, volumes whose ConfigMaps
-/// and Secrets exist, ports that resolve, names Kubernetes accepts, and a kustomization that lists every file.
+/// config/k8s/ and its overlay config/k8s-authorities/ (the same network following three directory authorities):
+/// every manifest parsed (multi-document files included) and checked for what a cluster would only reveal at run
+/// time: probes, resources, a non-root read-only pod, selectors that select, volumes whose ConfigMaps and Secrets
+/// exist, ports that resolve, names Kubernetes accepts, and kustomizations that list every file.
 /// </summary>
 public sealed partial class KubernetesManifestTests
 {
     private static readonly string[] WorkloadKinds = ["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job"];
 
+    /// <summary>The resources (whole manifests) of config/k8s and of the overlay; the overlay's patches are not manifests.</summary>
     private static readonly Lazy<IReadOnlyList<(string File, YamlMap Doc)>> s_manifests = new(() =>
-        [.. PackagingFiles.YamlFiles("k8s")
-            .Where(f => Path.GetFileName(f) != "kustomization.yaml")
+        [.. new[] { "k8s", "k8s-authorities" }
+            .SelectMany(folder => YamlDocuments.LoadSingle(PackagingFiles.Config(folder, "kustomization.yaml")).List("resources").OfType<string>()
+                .Select(r => PackagingFiles.Config(folder, r))
+                .Where(File.Exists))
             .SelectMany(f => YamlDocuments.Load(f).Select(d => (Path.GetFileName(f), d)))]);
 
     private static IReadOnlyList<(string File, YamlMap Doc)> Manifests => s_manifests.Value;
@@ -292,9 +296,10 @@ public sealed partial class KubernetesManifestTests
                 Assert.Contains(init.Maps("volumeMounts"), m => m.Text("name") == volume.Text("name") && m.Text("mountPath") == $"/secrets/{node}");
             }
 
-            // The node's name is the pod's name; its state (keys it rotates, replay filters) is on its claim.
+            // The node's (or authority's) name is the pod's name; its state (keys it rotates, replay filters; votes and
+            // documents) is on its claim.
             YamlMap node0 = Containers(pod, includeInit: false).Single();
-            Assert.Contains(node0.Maps("env"), e => e.Text("name") == "MIXNODE__NAME" && e.At("valueFrom.fieldRef.fieldPath") as string == "metadata.name");
+            Assert.Contains(node0.Maps("env"), e => e.Text("name") is "MIXNODE__NAME" or "MIXNODE__AUTHORITY__NAME" && e.At("valueFrom.fieldRef.fieldPath") as string == "metadata.name");
             Assert.Contains(node0.Maps("volumeMounts"), m => m.Text("mountPath") == "/var/lib/mixnode"
                 && spec.Maps("volumeClaimTemplates").Any(c => c.At("metadata.name") as string == m.Text("name")));
             Assert.Contains(node0.Maps("volumeMounts"), m => m.Text("mountPath") == "/etc/mixnode" && m.Text("readOnly") == "true");
@@ -342,6 +347,35 @@ public sealed partial class KubernetesManifestTests
                 text.Contains("PRIVATE KEY-----", StringComparison.Ordinal) && text.Contains("-----BEGIN", StringComparison.Ordinal),
                 $"{file} holds a private key");
         }
+    }
+
+    [Fact]
+    public void The_overlay_lists_the_base_and_every_file_as_a_resource_or_a_patch_of_something_defined()
+    {
+        string directory = PackagingFiles.Config("k8s-authorities");
+        YamlMap kustomization = YamlDocuments.LoadSingle(Path.Combine(directory, "kustomization.yaml"));
+        string[] resources = [.. kustomization.List("resources").OfType<string>()];
+        string[] patches = [.. kustomization.Maps("patches").Select(p => p.RequireText("path"))];
+        Assert.Contains("../k8s", resources);
+        Assert.Equal(kustomization.Text("namespace"), YamlDocuments.LoadSingle(PackagingFiles.Config("k8s", "kustomization.yaml")).Text("namespace"));
+        string[] files = [.. PackagingFiles.YamlFiles("k8s-authorities").Select(Path.GetFileName).OfType<string>().Where(f => f != "kustomization.yaml")];
+        Assert.Equal(files.Order(StringComparer.Ordinal), resources.Where(r => !r.StartsWith("..", StringComparison.Ordinal)).Concat(patches).Order(StringComparer.Ordinal));
+
+        // A patch of something that is not defined would be an error in kustomize, or worse a new partial object.
+        foreach (string patch in patches)
+        {
+            foreach (YamlMap doc in YamlDocuments.Load(Path.Combine(directory, patch)))
+            {
+                Assert.Contains(Manifests, m => m.Doc.Text("kind") == doc.Text("kind") && Name(m.Doc) == Name(doc));
+            }
+        }
+
+        // Every node StatefulSet waits at start as long as the node waits for its first consensus.
+        string[] patchedStatefulSets = [.. patches.SelectMany(p => YamlDocuments.Load(Path.Combine(directory, p)))
+            .Where(d => d.Text("kind") == "StatefulSet" && (d.At("spec.template.spec") as YamlMap)?.Maps("containers").Any(c => c.Map("startupProbe") is not null) == true)
+            .Select(Name)];
+        string[] nodeStatefulSets = [.. OfKind("StatefulSet").Where(m => m.File != "authorities.yaml").Select(m => Name(m.Doc))];
+        Assert.Equal(nodeStatefulSets.Order(StringComparer.Ordinal), patchedStatefulSets.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -39,8 +39,12 @@ public sealed class PrometheusConfigTests
         Assert.Equal("pod", discovery.Text("role"));
         string[] namespaces = [.. discovery.RequireMap("namespaces").List("names").OfType<string>()];
 
-        var manifests = PackagingFiles.YamlFiles("k8s").Where(f => Path.GetFileName(f) != "kustomization.yaml").SelectMany(YamlDocuments.Load).ToList();
+        // The nodes of config/k8s and the authorities of config/k8s-authorities (its other files are patches).
+        var manifests = PackagingFiles.YamlFiles("k8s").Where(f => Path.GetFileName(f) != "kustomization.yaml")
+            .Append(PackagingFiles.Config("k8s-authorities", "authorities.yaml"))
+            .SelectMany(YamlDocuments.Load).ToList();
         Assert.Contains(manifests, m => m.Text("kind") == "Namespace" && namespaces.Contains(m.At("metadata.name") as string));
+        Assert.Contains(manifests, m => m.Text("kind") == "StatefulSet" && m.At("metadata.name") as string == "authority");
 
         YamlMap[] relabel = [.. job.Maps("relabel_configs")];
         string portName = relabel.Single(r => r.List("source_labels").Contains("__meta_kubernetes_pod_container_port_name")).RequireText("regex");
