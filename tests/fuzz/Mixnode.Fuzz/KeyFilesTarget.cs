@@ -185,7 +185,27 @@ internal sealed class KeyFilesTarget : IFuzzTarget
     {
         // tmpfs when there is one: every run writes two small files and the writer fsyncs them.
         string root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        string directory = Path.Combine(root, $"mixnode-fuzz-keyfiles-{Environment.ProcessId}");
+        const string Prefix = "mixnode-fuzz-keyfiles-";
+
+        // afl-fuzz ends its target with SIGKILL, which skips ProcessExit: remove what earlier runs left behind.
+        foreach (string stale in Directory.EnumerateDirectories(root, Prefix + "*"))
+        {
+            if (OperatingSystem.IsLinux() && int.TryParse(Path.GetFileName(stale)[Prefix.Length..], out int pid) && !Directory.Exists($"/proc/{pid}"))
+            {
+                try
+                {
+                    Directory.Delete(stale, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
+        string directory = Path.Combine(root, Prefix + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
         {
