@@ -118,6 +118,10 @@ public sealed class KubernetesAuthoritiesTests : IDisposable
         // Pod addresses are private: without this every node's upload would be refused address_policy.
         Assert.True(options.AllowPrivateAddresses);
 
+        // Genesis waits for every listed node's upload up to BootstrapWait: pods are scheduled and their volumes
+        // provisioned seconds apart; a node that uploads after the vote is left out of the first document.
+        Assert.True(options.BootstrapWait >= TimeSpan.FromSeconds(30), $"BootstrapWait {options.BootstrapWait}");
+
         // The init container's script is a key of a mounted ConfigMap too.
         YamlMap init = pod.Maps("initContainers").Single();
         string script = init.List("command").OfType<string>().Last();
