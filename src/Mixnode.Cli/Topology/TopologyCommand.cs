@@ -148,7 +148,7 @@ internal static class TopologyCommand
         try
         {
             (NetworkDocument document, IReadOnlyList<Bytes32> signers) = SignedNetworkDocument.VerifyWithSigners(file, authorities);
-            output.WriteLine($"valid: {Path.GetFullPath(path)} is the consensus for epoch {document.Epoch}, signed by {signers.Count} of {authorities.Authorities.Length} listed authorities (threshold {authorities.Threshold}): {string.Join(", ", signers.Select(s => authorities.Find(s)!.Name))}");
+            output.WriteLine($"valid: {Path.GetFullPath(path)} is the consensus for epoch {document.Epoch}, signed by {signers.Count} of {authorities.Authorities.Length} listed authorities (threshold {authorities.Threshold}): {string.Join(", ", authorities.Authorities.Where(a => signers.Contains(a.PublicKey)).Select(a => a.Name))}");
             WriteUnknownSigners(ConsensusSigners.Unlisted(file, authorities), output, "note");
             WriteSummary(new NetworkTopology(document, signers[0]), new EpochClock(time, document.EpochPeriod), output);
             return 0;
