@@ -40,6 +40,9 @@ public sealed partial class ManagementEndpointTests
         ["direction"] = ["inbound", "outbound"],
         ["queue"] = ["ingress", "mix", "outbound"],
         ["state"] = ["up", "down"],
+
+        // Replay filters, named relative to the current epoch (ReplayFilterKey), never by epoch number or key.
+        ["key"] = ["previous", "current", "next"],
         ["le"] = null,
         ["gc_heap_generation"] = ["gen0", "gen1", "gen2", "loh", "poh"],
         ["cpu_mode"] = ["user", "system"],

@@ -69,7 +69,7 @@ public sealed class TestnetEndToEndTests : IDisposable
         Assert.Contains("stopping 2 node(s)", text, StringComparison.Ordinal);
 
         // Both stopped on SIGTERM (exit 0), not killed after the grace period.
-        Assert.Equal(2, text.Split("exited (0)").Length - 1);
+        Assert.True(text.Split("exited (0)").Length - 1 == 2, text + Environment.NewLine + NodeLogs(net));
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} still runs after the testnet returned"));
         Assert.True(File.Exists(Path.Combine(net, "provider-0", "node.log")));
     }
@@ -127,6 +127,11 @@ public sealed class TestnetEndToEndTests : IDisposable
         using JsonDocument nodes = JsonDocument.Parse(File.ReadAllText(Path.Combine(net, file)));
         return [.. nodes.RootElement.EnumerateArray().Where(n => n.GetProperty("pid").ValueKind == JsonValueKind.Number).Select(n => n.GetProperty("pid").GetInt32())];
     }
+
+    /// <summary>Every node's log, for a failure message: why a node did not stop cleanly is in its own output.</summary>
+    private static string NodeLogs(string net) =>
+        string.Join(Environment.NewLine, Directory.GetFiles(net, "node.log", SearchOption.AllDirectories)
+            .Select(log => $"--- {log}{Environment.NewLine}{string.Join(Environment.NewLine, File.ReadLines(log).TakeLast(40))}"));
 
     private static bool IsAlive(int pid)
     {
